@@ -1,0 +1,113 @@
+/**
+ * The audit log service: what services and hosts call.
+ *
+ * - `append` is for services, inside the transaction of the change it records, after their own
+ *   permission check: it is trusted and checks nothing but the drafts.
+ * - `record`, `read` and `verify` are for hosts and operators, and check the actor's permission
+ *   (`audit.append`, `audit.read`, `audit.verify`).
+ *
+ * @since 0.1.0
+ */
+import { Clock, Effect, Schema } from "effect"
+import type { Actor } from "./Actor.js"
+import * as Audit from "./Audit.js"
+import { AuditStore } from "./AuditStore.js"
+import { type Conflict, type Forbidden, Invalid, type StorageError } from "./Errors.js"
+import * as Permission from "./Permission.js"
+
+const Drafts = Schema.Array(Audit.AuditDraft)
+
+const decodeDrafts = (input: unknown) =>
+  Effect.mapError(
+    Schema.decodeUnknown(Drafts, { errors: "all", onExcessProperty: "error" })(input),
+    (error) => Invalid.fromParseError(error, ["entries"])
+  )
+
+/**
+ * How many entries `verify` reads per page.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const verifyPageSize = 10_000
+
+/**
+ * Appends, reads and verifies the audit chain.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class AuditLog extends Effect.Service<AuditLog>()("@sortgrid/core/AuditLog", {
+  effect: Effect.gen(function* () {
+    const store = yield* AuditStore
+    const policy = yield* Permission.Policy
+    const authorize = (actor: Actor, permission: string) =>
+      Effect.provideService(Permission.check(actor, { permission }), Permission.Policy, policy)
+
+    /** Appends drafts (already decoded) in one transaction; retries return the stored entries. */
+    const append = (
+      drafts: ReadonlyArray<Audit.AuditDraft>
+    ): Effect.Effect<ReadonlyArray<Audit.AuditEntry>, Conflict | StorageError> =>
+      drafts.length === 0
+        ? Effect.succeed([])
+        : Effect.flatMap(Clock.currentTimeMillis, (at) =>
+            store.append(
+              drafts.map((draft) => draft.id),
+              (state) => Audit.planAppend(state, drafts, at)
+            )
+          )
+
+    /** Decodes untrusted drafts and appends them as the actor. */
+    const record = (
+      actor: Actor,
+      entries: unknown
+    ): Effect.Effect<ReadonlyArray<Audit.AuditEntry>, Forbidden | Invalid | Conflict | StorageError> =>
+      authorize(actor, "audit.append").pipe(
+        Effect.zipRight(decodeDrafts(entries)),
+        Effect.flatMap(append)
+      )
+
+    /** Reads entries in position order. */
+    const read = (
+      actor: Actor,
+      options: { readonly fromPosition?: number; readonly limit?: number } = {}
+    ): Effect.Effect<ReadonlyArray<Audit.AuditEntry>, Forbidden | Invalid | StorageError> =>
+      Effect.gen(function* () {
+        yield* authorize(actor, "audit.read")
+        const fromPosition = options.fromPosition ?? 1
+        const limit = options.limit ?? 1000
+        if (!Number.isInteger(fromPosition) || fromPosition < 1) {
+          return yield* Invalid.one("fromPosition", "must be an integer of at least 1")
+        }
+        if (!Number.isInteger(limit) || limit < 1 || limit > verifyPageSize) {
+          return yield* Invalid.one("limit", `must be an integer from 1 to ${verifyPageSize}`)
+        }
+        return yield* store.read({ fromPosition, limit })
+      })
+
+    /**
+     * Verifies the chain up to the head read at the start, page by page, against the stored head
+     * and any anchors (heads recorded earlier, outside the store).
+     */
+    const verify = (
+      actor: Actor,
+      options: { readonly anchors?: ReadonlyArray<Audit.AuditHead> } = {}
+    ): Effect.Effect<Audit.Verification, Forbidden | StorageError> =>
+      Effect.gen(function* () {
+        yield* authorize(actor, "audit.verify")
+        const head = yield* store.head
+        let state = Audit.verifyStart(options.anchors)
+        let fromPosition = 1
+        while (fromPosition <= head.position) {
+          const limit = Math.min(verifyPageSize, head.position - fromPosition + 1)
+          const page = yield* store.read({ fromPosition, limit })
+          for (const entry of page) state = Audit.verifyStep(state, entry)
+          if (page.length < limit || state.broken._tag === "Some") break
+          fromPosition += limit
+        }
+        return Audit.verifyEnd(state, head)
+      })
+
+    return { append, record, read, verify } as const
+  })
+}) {}

@@ -1,0 +1,5 @@
+/**
+ * @sortgrid/store-postgres: every public module, as a namespace.
+ *
+ * @since 0.1.0
+ */

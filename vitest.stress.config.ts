@@ -1,0 +1,14 @@
+import { defineConfig, mergeConfig } from "vitest/config"
+import { sourceConditions } from "./vitest.shared.js"
+
+export default mergeConfig(
+  sourceConditions,
+  defineConfig({
+    test: {
+      include: ["packages/*/test/**/*.stress.test.ts"],
+      testTimeout: 600_000,
+      hookTimeout: 120_000,
+      fileParallelism: false
+    }
+  })
+)
