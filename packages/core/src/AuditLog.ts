@@ -14,6 +14,7 @@ import * as Audit from "./Audit.js"
 import { AuditStore } from "./AuditStore.js"
 import { type Conflict, type Forbidden, Invalid, type StorageError } from "./Errors.js"
 import * as Permission from "./Permission.js"
+import { Transactor } from "./Transactor.js"
 
 const Drafts = Schema.Array(Audit.AuditDraft)
 
@@ -40,6 +41,7 @@ export const verifyPageSize = 10_000
 export class AuditLog extends Effect.Service<AuditLog>()("@sortgrid/core/AuditLog", {
   effect: Effect.gen(function* () {
     const store = yield* AuditStore
+    const transactor = yield* Transactor
     const policy = yield* Permission.Policy
     const authorize = (actor: Actor, permission: string) =>
       Effect.provideService(Permission.check(actor, { permission }), Permission.Policy, policy)
@@ -86,8 +88,11 @@ export class AuditLog extends Effect.Service<AuditLog>()("@sortgrid/core/AuditLo
       })
 
     /**
-     * Verifies the chain up to the head read at the start, page by page, against the stored head
-     * and any anchors (heads recorded earlier, outside the store).
+     * Verifies the whole stored chain page by page, in constant memory, against the stored head and
+     * any anchors (heads recorded earlier, outside the store). Paging ends when a page comes back
+     * short; then, in one transaction, the head is read and the store is checked to hold nothing
+     * past the last verified entry. Entries appended meanwhile are verified in turn, so a busy log
+     * is never reported broken by a race.
      */
     const verify = (
       actor: Actor,
@@ -95,17 +100,17 @@ export class AuditLog extends Effect.Service<AuditLog>()("@sortgrid/core/AuditLo
     ): Effect.Effect<Audit.Verification, Forbidden | StorageError> =>
       Effect.gen(function* () {
         yield* authorize(actor, "audit.verify")
-        const head = yield* store.head
         let state = Audit.verifyStart(options.anchors)
-        let fromPosition = 1
-        while (fromPosition <= head.position) {
-          const limit = Math.min(verifyPageSize, head.position - fromPosition + 1)
-          const page = yield* store.read({ fromPosition, limit })
+        while (true) {
+          const page = yield* store.read({ fromPosition: state.last.position + 1, limit: verifyPageSize })
           for (const entry of page) state = Audit.verifyStep(state, entry)
-          if (page.length < limit || state.broken._tag === "Some") break
-          fromPosition += limit
+          if (state.broken._tag === "Some") return state.broken.value
+          if (page.length === verifyPageSize) continue
+          const [head, beyond] = yield* transactor.withTransaction(
+            Effect.all([store.head, store.read({ fromPosition: state.last.position + 1, limit: 1 })])
+          )
+          if (beyond.length === 0) return Audit.verifyEnd(state, head)
         }
-        return Audit.verifyEnd(state, head)
       })
 
     return { append, record, read, verify } as const

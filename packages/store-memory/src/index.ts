@@ -3,3 +3,18 @@
  *
  * @since 0.1.0
  */
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryAuditStore from "./MemoryAuditStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryDatabase from "./MemoryDatabase.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryStore from "./MemoryStore.js"

@@ -3,3 +3,13 @@
  *
  * @since 0.1.0
  */
+
+/**
+ * @since 0.1.0
+ */
+export * as AuditLogSuite from "./AuditLogSuite.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as AuditProbe from "./AuditProbe.js"

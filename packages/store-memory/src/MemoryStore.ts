@@ -1,0 +1,25 @@
+/**
+ * The in-memory store: every port over one `MemoryDatabase`. Nothing survives the layer; use it in
+ * tests and for ephemeral embedding.
+ *
+ * @since 0.1.0
+ */
+import { type AuditStore, Transactor } from "@sortgrid/core"
+import { Effect, Layer } from "effect"
+import * as MemoryAuditStore from "./MemoryAuditStore.js"
+import { MemoryDatabase } from "./MemoryDatabase.js"
+
+const transactor = Layer.effect(
+  Transactor.Transactor,
+  Effect.map(MemoryDatabase, (db) => Transactor.Transactor.of({ withTransaction: db.transaction }))
+)
+
+/**
+ * Every port, in memory. Each build of the layer is a new, empty store.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<
+  AuditStore.AuditStore | Transactor.Transactor | MemoryAuditStore.AuditTableRef | MemoryDatabase
+> = Layer.mergeAll(MemoryAuditStore.layer, transactor).pipe(Layer.provideMerge(MemoryDatabase.Default))
