@@ -211,19 +211,19 @@ export const planAppend = (
   const entries: Array<AuditEntry> = []
   let head = state.head
   for (const draft of drafts) {
-    const requestDigest = contentDigest(draft)
-    const stored = Option.map(Option.fromNullable(known.get(draft.id)), (entry) => ({
-      digest: contentDigest(entry),
-      result: entry
-    }))
-    const decision = Idempotency.decide(stored, requestDigest)
-    if (decision._tag === "Conflict") {
-      return Either.left(
-        new Conflict({ entity: "AuditEntry", id: draft.id, reason: "the id was already used with different content" })
+    const stored = known.get(draft.id)
+    if (stored !== undefined) {
+      // Digests are computed only for ids seen before: a fresh id needs none.
+      const decision = Idempotency.decide(
+        Option.some({ digest: contentDigest(stored), result: stored }),
+        contentDigest(draft)
       )
-    }
-    if (decision._tag === "Replay") {
-      entries.push(decision.result)
+      if (decision._tag === "Conflict") {
+        return Either.left(
+          new Conflict({ entity: "AuditEntry", id: draft.id, reason: "the id was already used with different content" })
+        )
+      }
+      entries.push(stored)
       continue
     }
     const unhashed = {

@@ -13,3 +13,8 @@ export * as AuditLogSuite from "./AuditLogSuite.js"
  * @since 0.1.0
  */
 export * as AuditProbe from "./AuditProbe.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TempDirectory from "./TempDirectory.js"

@@ -1,0 +1,116 @@
+/**
+ * The audit log's port over `SqlClient`, for every dialect. An append is one write transaction:
+ * read the head (locked `FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the
+ * write lock), read the entries with the batch's ids in one query, apply the core rule, insert the
+ * new entries with multi-row statements, move the head.
+ *
+ * @since 0.1.0
+ */
+import { SqlClient } from "@effect/sql"
+import { Audit, AuditStore, Json } from "@sortgrid/core"
+import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
+import { chunksOf, malformed, maxParameters, toStorageError, transaction } from "./internal/errors.js"
+
+/** PostgreSQL returns BIGINT as a string; SQLite returns a number. */
+const Int = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
+
+const Row = Schema.Struct({
+  position: Int,
+  id: Schema.String,
+  at: Int,
+  actor: Schema.String,
+  action: Schema.String,
+  subject: Schema.String,
+  payload: Schema.parseJson(Json.Json),
+  payload_digest: Schema.String,
+  previous_hash: Schema.String,
+  hash: Schema.String
+}).pipe(Schema.rename({ payload_digest: "payloadDigest", previous_hash: "previousHash" }))
+
+const decodeRows = Schema.decodeUnknown(Schema.Array(Schema.compose(Row, Audit.AuditEntry)))
+const decodeHead = Schema.decodeUnknown(
+  Schema.Tuple(Schema.compose(Schema.Struct({ position: Int, hash: Schema.String }), Audit.AuditHead))
+)
+
+const columnCount = 10
+
+const toRow = (entry: Audit.AuditEntry) => ({
+  position: entry.position,
+  id: entry.id,
+  at: entry.at,
+  actor: entry.actor,
+  action: entry.action,
+  subject: entry.subject,
+  payload: JSON.stringify(entry.payload),
+  payload_digest: entry.payloadDigest,
+  previous_hash: entry.previousHash,
+  hash: entry.hash
+})
+
+/**
+ * `AuditStore` over the `SqlClient` in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClient> = Layer.effect(
+  AuditStore.AuditStore,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rowsPerInsert = Math.floor(maxParameters(sql) / columnCount)
+    const idsPerSelect = Math.min(10_000, maxParameters(sql))
+
+    /** Rows from the database are decoded like any other input; a malformed row is a storage failure. */
+    const decode = <A>(operation: string, decoded: Effect.Effect<A, ParseResult.ParseError>) =>
+      Effect.mapError(decoded, malformed(operation))
+
+    const readHead = (operation: string) =>
+      Effect.flatMap(
+        sql.onDialectOrElse({
+          pg: () => sql`SELECT position, hash FROM audit_head WHERE id = 1 FOR UPDATE`,
+          orElse: () => sql`SELECT position, hash FROM audit_head WHERE id = 1`
+        }),
+        (rows) => decode(operation, Effect.map(decodeHead(rows), ([head]) => head))
+      )
+
+    const append = <E>(
+      ids: ReadonlyArray<Audit.AuditEntryId>,
+      decide: (state: Audit.AppendState) => Either.Either<Audit.AppendPlan, E>
+    ) =>
+      transaction(
+        sql,
+        "audit append"
+      )(
+        Effect.gen(function* () {
+          const head = yield* readHead("audit append")
+          const existing: Array<Audit.AuditEntry> = []
+          for (const chunk of chunksOf([...new Set(ids)], idsPerSelect)) {
+            const rows = yield* sql`SELECT * FROM audit_entry WHERE ${sql.in("id", chunk)}`
+            existing.push(...(yield* decode("audit append", decodeRows(rows))))
+          }
+          const plan = yield* decide({ head, existing })
+          const last = plan.append.at(-1)
+          if (last !== undefined) {
+            for (const chunk of chunksOf(plan.append, rowsPerInsert)) {
+              yield* sql`INSERT INTO audit_entry ${sql.insert(chunk.map(toRow))}`
+            }
+            yield* sql`UPDATE audit_head SET position = ${last.position}, hash = ${last.hash} WHERE id = 1`
+          }
+          return plan.entries
+        })
+      )
+
+    return AuditStore.AuditStore.of({
+      append,
+      head: sql`SELECT position, hash FROM audit_head WHERE id = 1`.pipe(
+        Effect.mapError(toStorageError("audit head")),
+        Effect.flatMap((rows) => decode("audit head", Effect.map(decodeHead(rows), ([head]) => head)))
+      ),
+      read: ({ fromPosition, limit }) =>
+        sql`SELECT * FROM audit_entry WHERE position >= ${fromPosition} ORDER BY position LIMIT ${limit}`.pipe(
+          Effect.mapError(toStorageError("audit read")),
+          Effect.flatMap((rows) => decode("audit read", decodeRows(rows)))
+        )
+    })
+  })
+)

@@ -1,0 +1,35 @@
+/**
+ * Every sortgrid port over one `SqlClient`, and the migrations that shape its database. Dialect
+ * packages (`store-sqlite`, `store-postgres`) build the client, run {@link migrate}, and provide
+ * {@link layer}.
+ *
+ * @since 0.1.0
+ */
+import type { SqlClient } from "@effect/sql"
+import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
+import { type Effect, Layer } from "effect"
+import * as Migrations from "./Migrations.js"
+import * as Migrator from "./Migrator.js"
+import * as SqlAuditStore from "./SqlAuditStore.js"
+import * as SqlTransactor from "./SqlTransactor.js"
+
+/**
+ * Every port sortgrid stores, over the `SqlClient` in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<AuditStore.AuditStore | Transactor.Transactor, never, SqlClient.SqlClient> =
+  Layer.mergeAll(SqlAuditStore.layer, SqlTransactor.layer)
+
+/**
+ * Brings the database up to the latest schema.
+ *
+ * @since 0.1.0
+ * @category migrations
+ */
+export const migrate: Effect.Effect<
+  Migrator.MigrationReport,
+  Migrator.MigrationError | Errors.StorageError,
+  SqlClient.SqlClient
+> = Migrator.run(Migrations.all)
