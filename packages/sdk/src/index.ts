@@ -3,3 +3,23 @@
  *
  * @since 0.1.0
  */
+
+/**
+ * @since 0.1.0
+ */
+export * as Client from "./Client.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Policies from "./Policies.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Sortgrid from "./Sortgrid.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as StoreUrl from "./StoreUrl.js"

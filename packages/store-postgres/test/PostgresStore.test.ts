@@ -1,8 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { AuditLogSuite, AuditProbe } from "@sortgrid/testkit"
+import { AuditLogSuite, AuditProbe, PostgresSchema } from "@sortgrid/testkit"
 import { Effect, Exit, Layer, Redacted } from "effect"
 import { PostgresStore } from "../src/index.js"
-import { testSchema, testUrl } from "./postgres.js"
+
+const { testUrl } = PostgresSchema
+const testSchema = PostgresSchema.make
 
 const freshStore = Layer.unwrapScoped(
   Effect.map(testSchema, (schema) => PostgresStore.layer({ url: testUrl, schema }))

@@ -17,4 +17,9 @@ export * as AuditProbe from "./AuditProbe.js"
 /**
  * @since 0.1.0
  */
+export * as PostgresSchema from "./PostgresSchema.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as TempDirectory from "./TempDirectory.js"

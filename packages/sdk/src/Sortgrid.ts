@@ -1,0 +1,73 @@
+/**
+ * One entry to sortgrid for Effect users: a store URL in, every service out.
+ *
+ * ```ts
+ * const program = Effect.gen(function* () {
+ *   const audit = yield* AuditLog.AuditLog
+ *   return yield* audit.verify(actor)
+ * })
+ * program.pipe(Effect.provide(Sortgrid.layer({ store: "sqlite:./sortgrid.db" })))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { type AuditStore, AuditLog, type Errors, Permission, type Transactor } from "@sortgrid/core"
+import { MemoryStore } from "@sortgrid/store-memory"
+import { PostgresStore } from "@sortgrid/store-postgres"
+import { SqliteStore } from "@sortgrid/store-sqlite"
+import { Either, Layer } from "effect"
+import { defaultGrants } from "./Policies.js"
+import * as StoreUrl from "./StoreUrl.js"
+
+/**
+ * What to open.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SortgridOptions {
+  /** A store URL (see {@link StoreUrl}); default `sqlite:./sortgrid.db`. */
+  readonly store?: string | undefined
+  /** Role → permissions; default {@link Policies.defaultGrants}. */
+  readonly grants?: Permission.Grants | undefined
+}
+
+/**
+ * The services an app uses, and the ports beneath them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Services = AuditLog.AuditLog | AuditStore.AuditStore | Transactor.Transactor | Permission.Policy
+
+/**
+ * The store alone: every port, from a store URL.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerStore = (
+  url: string = StoreUrl.defaultUrl
+): Layer.Layer<AuditStore.AuditStore | Transactor.Transactor, Errors.Invalid | Errors.StoreUnavailable> =>
+  Either.match(StoreUrl.parse(url), {
+    onLeft: (error) => Layer.fail(error),
+    onRight: StoreUrl.StoreLocation.$match({
+      Sqlite: ({ filename }) => SqliteStore.layer({ filename }),
+      Postgres: ({ url, schema }) => PostgresStore.layer({ url, schema }),
+      Memory: () => MemoryStore.layer
+    })
+  })
+
+/**
+ * Every sortgrid service over the store a URL names.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: SortgridOptions = {}
+): Layer.Layer<Services, Errors.Invalid | Errors.StoreUnavailable> =>
+  AuditLog.AuditLog.Default.pipe(
+    Layer.provideMerge(layerStore(options.store)),
+    Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants))
+  )
