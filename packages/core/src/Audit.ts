@@ -22,7 +22,7 @@ import { ActorId } from "./Actor.js"
 import { Conflict } from "./Errors.js"
 import * as Id from "./Id.js"
 import * as Idempotency from "./Idempotency.js"
-import { canonicalJson, digest, sha256Hex } from "./internal/canonical.js"
+import { digest, sha256Hex } from "./internal/canonical.js"
 import { Json } from "./Json.js"
 
 /**
@@ -63,6 +63,9 @@ export type Sha256 = typeof Sha256.Type
  * @category models
  */
 export const genesisHash: Sha256 = Sha256.make("0".repeat(64))
+
+/** A digest we computed ourselves is well-formed by construction: brand it without re-checking. */
+const computed = (hex: string): Sha256 => Sha256.make(hex, { disableValidation: true })
 
 /**
  * An action name: dotted lower-camel words, the first naming the entity (`issue.rectified`,
@@ -152,9 +155,10 @@ export const contentDigest = (entry: {
  * @category hashing
  */
 export const entryHash = (entry: Omit<AuditEntry, "hash">): Sha256 =>
-  Sha256.make(
+  computed(
+    // An array of strings and integers: JSON.stringify is already canonical for it.
     sha256Hex(
-      canonicalJson([
+      JSON.stringify([
         entry.previousHash,
         entry.position,
         entry.id,
@@ -209,7 +213,8 @@ export const planAppend = (
   const known = new Map<string, AuditEntry>(state.existing.map((entry) => [entry.id, entry]))
   const append: Array<AuditEntry> = []
   const entries: Array<AuditEntry> = []
-  let head = state.head
+  let position = state.head.position
+  let previousHash = state.head.hash
   for (const draft of drafts) {
     const stored = known.get(draft.id)
     if (stored !== undefined) {
@@ -226,19 +231,22 @@ export const planAppend = (
       entries.push(stored)
       continue
     }
-    const unhashed = {
-      position: head.position + 1,
+    position += 1
+    const fields = {
+      position,
       id: draft.id,
       at,
       actor: draft.actor,
       action: draft.action,
       subject: draft.subject,
       payload: draft.payload,
-      payloadDigest: Sha256.make(digest(draft.payload)),
-      previousHash: head.hash
+      payloadDigest: computed(digest(draft.payload)),
+      previousHash,
+      hash: genesisHash
     }
-    const entry = new AuditEntry({ ...unhashed, hash: entryHash(unhashed) }, { disableValidation: true })
-    head = new AuditHead({ position: entry.position, hash: entry.hash }, { disableValidation: true })
+    fields.hash = entryHash(fields)
+    const entry = new AuditEntry(fields, { disableValidation: true })
+    previousHash = entry.hash
     known.set(entry.id, entry)
     append.push(entry)
     entries.push(entry)

@@ -10,6 +10,7 @@ import { SqlClient } from "@effect/sql"
 import { Audit, AuditStore, Json } from "@sortgrid/core"
 import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
 import { chunksOf, malformed, maxParameters, toStorageError, transaction } from "./internal/errors.js"
+import { makeInserter } from "./internal/insert.js"
 
 /** PostgreSQL returns BIGINT as a string; SQLite returns a number. */
 const Int = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
@@ -31,8 +32,6 @@ const decodeRows = Schema.decodeUnknown(Schema.Array(Schema.compose(Row, Audit.A
 const decodeHead = Schema.decodeUnknown(
   Schema.Tuple(Schema.compose(Schema.Struct({ position: Int, hash: Schema.String }), Audit.AuditHead))
 )
-
-const columnCount = 10
 
 const toRow = (entry: Audit.AuditEntry) => ({
   position: entry.position,
@@ -57,8 +56,19 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
   AuditStore.AuditStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const rowsPerInsert = Math.floor(maxParameters(sql) / columnCount)
     const idsPerSelect = Math.min(10_000, maxParameters(sql))
+    const insertEntries = makeInserter<ReturnType<typeof toRow>>(sql, "audit_entry", [
+      "position",
+      "id",
+      "at",
+      "actor",
+      "action",
+      "subject",
+      "payload",
+      "payload_digest",
+      "previous_hash",
+      "hash"
+    ])
 
     /** Rows from the database are decoded like any other input; a malformed row is a storage failure. */
     const decode = <A>(operation: string, decoded: Effect.Effect<A, ParseResult.ParseError>) =>
@@ -91,9 +101,7 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
           const plan = yield* decide({ head, existing })
           const last = plan.append.at(-1)
           if (last !== undefined) {
-            for (const chunk of chunksOf(plan.append, rowsPerInsert)) {
-              yield* sql`INSERT INTO audit_entry ${sql.insert(chunk.map(toRow))}`
-            }
+            yield* insertEntries(plan.append.map(toRow))
             yield* sql`UPDATE audit_head SET position = ${last.position}, hash = ${last.hash} WHERE id = 1`
           }
           return plan.entries
