@@ -55,7 +55,9 @@ const sdkRun = async (count: number, perCall: number) => {
     },
     ({ runtime, batches }) =>
       runtime.runPromise(
-        Effect.flatMap(AuditLog.AuditLog, (log) => Effect.forEach(batches, (batch) => log.append(batch), { discard: true }))
+        Effect.flatMap(AuditLog.AuditLog, (log) =>
+          Effect.forEach(batches, (batch) => log.append(batch), { discard: true })
+        )
       ),
     async ({ dir, runtime }) => {
       await runtime.dispose()

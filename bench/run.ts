@@ -1,6 +1,6 @@
 // `pnpm bench <name>`: runs bench/<name>.ts, prints its figures and writes bench/results/<name>.json.
 import { readdirSync } from "node:fs"
-import { report, type Result } from "./harness.js"
+import { type Result, report } from "./harness.js"
 
 const available = readdirSync(import.meta.dirname)
   .filter((file) => file.endsWith(".ts") && !["run.ts", "harness.ts"].includes(file))

@@ -4,7 +4,7 @@ import fs from "node:fs"
 import path from "node:path"
 
 const check = process.argv.includes("--check")
-let stale = []
+const stale = []
 for (const pkg of fs.readdirSync("packages")) {
   const src = path.join("packages", pkg, "src")
   if (!fs.existsSync(src)) continue
@@ -17,7 +17,7 @@ for (const pkg of fs.readdirSync("packages")) {
     const name = file.slice(0, -3)
     lines.push("/**", ` * @since 0.1.0`, " */", `export * as ${name} from "./${name}.js"`, "")
   }
-  const text = lines.join("\n").trimEnd() + "\n"
+  const text = `${lines.join("\n").trimEnd()}\n`
   const target = path.join(src, "index.ts")
   const current = fs.existsSync(target) ? fs.readFileSync(target, "utf8") : ""
   if (current === text) continue

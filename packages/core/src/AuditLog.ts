@@ -19,9 +19,8 @@ import { Transactor } from "./Transactor.js"
 const Drafts = Schema.Array(Audit.AuditDraft)
 
 const decodeDrafts = (input: unknown) =>
-  Effect.mapError(
-    Schema.decodeUnknown(Drafts, { errors: "all", onExcessProperty: "error" })(input),
-    (error) => Invalid.fromParseError(error, ["entries"])
+  Effect.mapError(Schema.decodeUnknown(Drafts, { errors: "all", onExcessProperty: "error" })(input), (error) =>
+    Invalid.fromParseError(error, ["entries"])
   )
 
 /**
@@ -64,10 +63,7 @@ export class AuditLog extends Effect.Service<AuditLog>()("@sortgrid/core/AuditLo
       actor: Actor,
       entries: unknown
     ): Effect.Effect<ReadonlyArray<Audit.AuditEntry>, Forbidden | Invalid | Conflict | StorageError> =>
-      authorize(actor, "audit.append").pipe(
-        Effect.zipRight(decodeDrafts(entries)),
-        Effect.flatMap(append)
-      )
+      authorize(actor, "audit.append").pipe(Effect.zipRight(decodeDrafts(entries)), Effect.flatMap(append))
 
     /** Reads entries in position order. */
     const read = (

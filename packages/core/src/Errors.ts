@@ -18,7 +18,9 @@ export class Issue extends Schema.Class<Issue>("@sortgrid/core/Issue")({
 }) {}
 
 const describePath = (path: ReadonlyArray<string | number>): string =>
-  path.length === 0 ? "(input)" : path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("")
+  path.length === 0
+    ? "(input)"
+    : path.map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`)).join("")
 
 /**
  * Bad input: the request was decoded and rejected before anything was written. Every issue names

@@ -18,6 +18,7 @@ import type { StorageError } from "./Errors.js"
 export class Transactor extends Context.Tag("@sortgrid/core/Transactor")<
   Transactor,
   {
+    /** Runs the effect in one transaction: commits if it succeeds, rolls back if it fails. */
     readonly withTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | StorageError, R>
   }
 >() {}

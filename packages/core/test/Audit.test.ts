@@ -25,7 +25,8 @@ const chain = (count: number) => {
   return { entries: plan.append, head: new Audit.AuditHead({ position: last.position, hash: last.hash }) }
 }
 
-const rehash = (entry: Omit<Audit.AuditEntry, "hash">) => new Audit.AuditEntry({ ...entry, hash: Audit.entryHash(entry) })
+const rehash = (entry: Omit<Audit.AuditEntry, "hash">) =>
+  new Audit.AuditEntry({ ...entry, hash: Audit.entryHash(entry) })
 
 describe("Audit chain", () => {
   it("links entries from the genesis hash, at positions 1..n", () => {
@@ -77,7 +78,9 @@ describe("Audit chain", () => {
     })
 
     it("an edited field", () => {
-      const edited = entries.map((e) => (e.position === 6 ? new Audit.AuditEntry({ ...e, actor: e.actor + "x" } as Audit.AuditEntry) : e))
+      const edited = entries.map((e) =>
+        e.position === 6 ? new Audit.AuditEntry({ ...e, actor: `${e.actor}x` } as Audit.AuditEntry) : e
+      )
       expect(broken(edited)).toEqual([6, "EntryAltered"])
     })
 

@@ -32,7 +32,9 @@ describe("Permission", () => {
 
   it("refuses a permission no role grants", () => {
     const result = Permission.decide(grants, worker, { permission: "audit.verify" })
-    expect(Either.isLeft(result) && result.left.message).toBe("w1 may not audit.verify: none of the roles [grid-worker] grants it")
+    expect(Either.isLeft(result) && result.left.message).toBe(
+      "w1 may not audit.verify: none of the roles [grid-worker] grants it"
+    )
   })
 
   it.effect("checks against the policy in the context", () =>

@@ -56,15 +56,13 @@ export interface SortgridClient {
 }
 
 const decodeActor = (input: ActorInput) =>
-  Effect.mapError(
-    Schema.decodeUnknown(Actor.Actor, { errors: "all", onExcessProperty: "error" })(input),
-    (error) => Errors.Invalid.fromParseError(error, ["actor"])
+  Effect.mapError(Schema.decodeUnknown(Actor.Actor, { errors: "all", onExcessProperty: "error" })(input), (error) =>
+    Errors.Invalid.fromParseError(error, ["actor"])
   )
 
 const decodeAnchors = (input: ReadonlyArray<unknown> | undefined) =>
-  Effect.mapError(
-    Schema.decodeUnknown(Schema.Array(Audit.AuditHead), { errors: "all" })(input ?? []),
-    (error) => Errors.Invalid.fromParseError(error, ["anchors"])
+  Effect.mapError(Schema.decodeUnknown(Schema.Array(Audit.AuditHead), { errors: "all" })(input ?? []), (error) =>
+    Errors.Invalid.fromParseError(error, ["anchors"])
   )
 
 /**
@@ -87,7 +85,8 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
     await runtime.dispose()
     throw error
   }
-  const withLog = <A, E>(f: (log: AuditLog.AuditLog) => Effect.Effect<A, E>) => run(Effect.flatMap(AuditLog.AuditLog, f))
+  const withLog = <A, E>(f: (log: AuditLog.AuditLog) => Effect.Effect<A, E>) =>
+    run(Effect.flatMap(AuditLog.AuditLog, f))
   return {
     audit: {
       record: (actor, entries) =>
@@ -96,8 +95,9 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
         withLog((log) => Effect.flatMap(decodeActor(actor), (decoded) => log.read(decoded, readOptions))),
       verify: (actor, verifyOptions) =>
         withLog((log) =>
-          Effect.flatMap(Effect.all([decodeActor(actor), decodeAnchors(verifyOptions?.anchors)]), ([decoded, anchors]) =>
-            log.verify(decoded, { anchors })
+          Effect.flatMap(
+            Effect.all([decodeActor(actor), decodeAnchors(verifyOptions?.anchors)]),
+            ([decoded, anchors]) => log.verify(decoded, { anchors })
           )
         )
     },

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { type AuditStore, AuditLog, type Errors, Permission, type Transactor } from "@sortgrid/core"
+import { AuditLog, type AuditStore, type Errors, Permission, type Transactor } from "@sortgrid/core"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import { SqliteStore } from "@sortgrid/store-sqlite"
@@ -64,9 +64,7 @@ export const layerStore = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (
-  options: SortgridOptions = {}
-): Layer.Layer<Services, Errors.Invalid | Errors.StoreUnavailable> =>
+export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Errors.Invalid | Errors.StoreUnavailable> =>
   AuditLog.AuditLog.Default.pipe(
     Layer.provideMerge(layerStore(options.store)),
     Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants))

@@ -52,7 +52,8 @@ export const parse = (url: string): Either.Either<StoreLocation, Errors.Invalid>
   if (url.startsWith("sqlite:")) {
     const filename = url.slice("sqlite:".length)
     if (filename === "") return invalid("sqlite: needs a file path, as in sqlite:./sortgrid.db")
-    if (filename.startsWith("//")) return invalid("write sqlite:/absolute/path.db or sqlite:./relative.db, not sqlite://")
+    if (filename.startsWith("//"))
+      return invalid("write sqlite:/absolute/path.db or sqlite:./relative.db, not sqlite://")
     return Either.right(StoreLocation.Sqlite({ filename }))
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {

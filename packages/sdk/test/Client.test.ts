@@ -82,9 +82,13 @@ describe("Client (Promise facade)", () => {
 
   it.effect("rejects an unreachable PostgreSQL with StoreUnavailable, not a stack trace", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.promise(() => rejection(Client.open({ store: "postgres://postgres:pw@127.0.0.1:1/test" })))
+      const error = yield* Effect.promise(() =>
+        rejection(Client.open({ store: "postgres://postgres:pw@127.0.0.1:1/test" }))
+      )
       expect(error._tag).toBe("StoreUnavailable")
-      expect(error.message).toBe("cannot open store postgres://postgres:***@127.0.0.1:1/test: connect ECONNREFUSED 127.0.0.1:1")
+      expect(error.message).toBe(
+        "cannot open store postgres://postgres:***@127.0.0.1:1/test: connect ECONNREFUSED 127.0.0.1:1"
+      )
     })
   )
 

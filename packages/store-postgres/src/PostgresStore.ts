@@ -51,7 +51,8 @@ const schemaPattern = /^[a-z_][a-z0-9_]{0,62}$/
 const describe = (cause: unknown): string => {
   if (!(cause instanceof Error)) return String(cause)
   const inner = cause.cause
-  if (inner instanceof AggregateError && inner.errors.length > 0) return String(inner.errors[0]?.message ?? inner.message)
+  if (inner instanceof AggregateError && inner.errors.length > 0)
+    return String(inner.errors[0]?.message ?? inner.message)
   if (inner instanceof Error && inner.message !== "") return inner.message
   return cause.message
 }
@@ -71,7 +72,10 @@ export const layerClient = (
       const unavailable = (cause: unknown) => new Errors.StoreUnavailable({ store, reason: describe(cause) })
       const schema = config.schema ?? "public"
       if (!schemaPattern.test(schema)) {
-        return yield* Errors.Invalid.one("schema", "must be 1-63 lower-case letters, digits or '_', not starting with a digit")
+        return yield* Errors.Invalid.one(
+          "schema",
+          "must be 1-63 lower-case letters, digits or '_', not starting with a digit"
+        )
       }
       const connectTimeout = Duration.toMillis(Duration.decode(config.connectTimeout ?? "5 seconds"))
       const pool = Effect.acquireRelease(

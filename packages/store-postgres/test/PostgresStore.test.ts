@@ -6,9 +6,7 @@ import { PostgresStore } from "../src/index.js"
 const { testUrl } = PostgresSchema
 const testSchema = PostgresSchema.make
 
-const freshStore = Layer.unwrapScoped(
-  Effect.map(testSchema, (schema) => PostgresStore.layer({ url: testUrl, schema }))
-)
+const freshStore = Layer.unwrapScoped(Effect.map(testSchema, (schema) => PostgresStore.layer({ url: testUrl, schema })))
 
 AuditLogSuite.suite("postgres", AuditProbe.layerSql.pipe(Layer.provideMerge(freshStore)))
 
@@ -21,7 +19,9 @@ describe("PostgresStore", () => {
       const url = Redacted.make("postgres://sortgrid:s3cret@127.0.0.1:1/test")
       const error = failureOf(yield* Effect.exit(Layer.build(PostgresStore.layer({ url }))))
       expect(error?._tag).toBe("StoreUnavailable")
-      expect(error?.message).toBe("cannot open store postgres://sortgrid:***@127.0.0.1:1/test: connect ECONNREFUSED 127.0.0.1:1")
+      expect(error?.message).toBe(
+        "cannot open store postgres://sortgrid:***@127.0.0.1:1/test: connect ECONNREFUSED 127.0.0.1:1"
+      )
       expect(error?.message).not.toContain("s3cret")
     })
   )

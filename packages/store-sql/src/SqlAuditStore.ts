@@ -80,7 +80,11 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
           pg: () => sql`SELECT position, hash FROM audit_head WHERE id = 1 FOR UPDATE`,
           orElse: () => sql`SELECT position, hash FROM audit_head WHERE id = 1`
         }),
-        (rows) => decode(operation, Effect.map(decodeHead(rows), ([head]) => head))
+        (rows) =>
+          decode(
+            operation,
+            Effect.map(decodeHead(rows), ([head]) => head)
+          )
       )
 
     const append = <E>(
@@ -112,7 +116,12 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
       append,
       head: sql`SELECT position, hash FROM audit_head WHERE id = 1`.pipe(
         Effect.mapError(toStorageError("audit head")),
-        Effect.flatMap((rows) => decode("audit head", Effect.map(decodeHead(rows), ([head]) => head)))
+        Effect.flatMap((rows) =>
+          decode(
+            "audit head",
+            Effect.map(decodeHead(rows), ([head]) => head)
+          )
+        )
       ),
       read: ({ fromPosition, limit }) =>
         sql`SELECT * FROM audit_entry WHERE position >= ${fromPosition} ORDER BY position LIMIT ${limit}`.pipe(

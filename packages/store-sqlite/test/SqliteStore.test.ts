@@ -53,7 +53,10 @@ describe("SqliteStore", () => {
     Effect.gen(function* () {
       const filename = join(yield* TempDirectory.make(), "store.db")
       yield* Effect.provide(
-        Effect.flatMap(SqlClient.SqlClient, (sql) => sql`INSERT INTO schema_migration VALUES (999, 'from_the_future', 0)`),
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql`INSERT INTO schema_migration VALUES (999, 'from_the_future', 0)`
+        ),
         SqliteStore.layerClient({ filename })
       )
       const error = failureOf(yield* Effect.exit(Layer.build(SqliteStore.layerClient({ filename }))))
@@ -75,7 +78,15 @@ describe("SqliteStore across processes", () => {
           Effect.promise(() =>
             run(
               process.execPath,
-              ["--import", "tsx", "--conditions=sortgrid-source", join(here, "append-worker.ts"), filename, name, "300"],
+              [
+                "--import",
+                "tsx",
+                "--conditions=sortgrid-source",
+                join(here, "append-worker.ts"),
+                filename,
+                name,
+                "300"
+              ],
               { cwd: join(here, "..") }
             )
           )

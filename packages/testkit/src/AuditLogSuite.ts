@@ -64,8 +64,10 @@ export const suite = <E>(
   layer: Layer.Layer<AuditStore.AuditStore | Transactor.Transactor | AuditProbe, E>
 ): void => {
   const fresh = AuditLog.AuditLog.Default.pipe(Layer.provideMerge(layer), Layer.provide(policy))
-  const test = (title: string, body: Effect.Effect<void, unknown, AuditLog.AuditLog | AuditProbe | Transactor.Transactor>) =>
-    it.effect(title, () => Effect.provide(body, fresh))
+  const test = (
+    title: string,
+    body: Effect.Effect<void, unknown, AuditLog.AuditLog | AuditProbe | Transactor.Transactor>
+  ) => it.effect(title, () => Effect.provide(body, fresh))
 
   const verify = (anchors: ReadonlyArray<Audit.AuditHead> = []) =>
     Effect.flatMap(AuditLog.AuditLog, (log) => log.verify(auditor, { anchors }))
@@ -223,7 +225,12 @@ export const suite = <E>(
         const { entries } = yield* seeded
         const probe = yield* AuditProbe
         for (let position = 10; position >= 5; position--) yield* probe.move(position, position + 1)
-        const forged = { ...entries[4]!, id: Audit.AuditEntryId.make("forged"), subject: "thing:forged", previousHash: entries[3]!.hash }
+        const forged = {
+          ...entries[4]!,
+          id: Audit.AuditEntryId.make("forged"),
+          subject: "thing:forged",
+          previousHash: entries[3]!.hash
+        }
         yield* probe.insert({ ...forged, hash: Audit.entryHash(forged) })
         yield* probe.setHead({ position: 11, hash: entries[9]!.hash })
         expect(yield* expectBroken()).toEqual([6, "EntryAltered"])

@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import type { Json } from "@sortgrid/core"
+
 import { SqlClient } from "@effect/sql"
+import type { Json } from "@sortgrid/core"
 import { Context, Effect, Layer } from "effect"
 
 /**

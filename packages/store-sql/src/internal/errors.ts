@@ -1,4 +1,4 @@
-import { SqlClient, SqlError } from "@effect/sql"
+import { type SqlClient, SqlError } from "@effect/sql"
 import { Errors } from "@sortgrid/core"
 import { Effect, Option, type ParseResult } from "effect"
 
@@ -29,7 +29,9 @@ export const transaction =
         (error) => Effect.fail(toStorageError(operation)(error))
       ),
       Effect.catchSomeDefect((defect) =>
-        defect instanceof SqlError.SqlError ? Option.some(Effect.fail(toStorageError(operation)(defect))) : Option.none()
+        defect instanceof SqlError.SqlError
+          ? Option.some(Effect.fail(toStorageError(operation)(defect)))
+          : Option.none()
       )
     ) as Effect.Effect<A, Exclude<E, SqlError.SqlError> | Errors.StorageError, R>
 
