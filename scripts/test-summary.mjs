@@ -15,7 +15,9 @@ for (const file of process.argv.slice(2)) {
   passed += report.numPassedTests
   failed += report.numFailedTests
   // A file that failed to load counts as a failure even though it ran no test.
-  failed += report.testResults.filter((result) => result.status === "failed" && result.assertionResults.length === 0).length
+  failed += report.testResults.filter(
+    (result) => result.status === "failed" && result.assertionResults.length === 0
+  ).length
 }
 console.log(`tests: ${passed} passed, ${failed + missing} failed`)
 process.exit(failed + missing > 0 || passed === 0 ? 1 : 0)

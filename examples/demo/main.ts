@@ -18,11 +18,7 @@ const store = option("store") ?? "sqlite:./sortgrid.db"
 
 const admin = { id: "district-office", roles: ["district-admin"], scope: ["/"] }
 const half = Either.getOrThrow(Period.parse("2023-H1"))
-const periods = [
-  ...Period.periodsIn("Month", half),
-  ...Period.periodsIn("Quarter", half),
-  half
-]
+const periods = [...Period.periodsIn("Month", half), ...Period.periodsIn("Quarter", half), half]
 
 const main = async () => {
   const sortgrid = await Client.open({ store })
@@ -52,7 +48,9 @@ const main = async () => {
     )
     const verification = await sortgrid.audit.verify(admin)
     if (verification._tag === "Broken") {
-      console.error(`audit chain BROKEN at position ${verification.position}: ${verification.reason} (${verification.detail})`)
+      console.error(
+        `audit chain BROKEN at position ${verification.position}: ${verification.reason} (${verification.detail})`
+      )
       process.exitCode = 1
     } else {
       console.log(

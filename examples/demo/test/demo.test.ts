@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process"
-import { join } from "node:path"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { promisify } from "node:util"

@@ -39,7 +39,9 @@ describe("SqliteStore under stress", () => {
           ["p2", "1500", "7"],
           ["p3", "1500", "50"],
           ["p4", "1500", "3"]
-        ].map((args) => Effect.promise(() => run(process.execPath, workerArgs([filename, ...args]), { cwd: join(here, "..") })))
+        ].map((args) =>
+          Effect.promise(() => run(process.execPath, workerArgs([filename, ...args]), { cwd: join(here, "..") }))
+        )
         yield* Effect.all(workers, { concurrency: "unbounded" })
         expect(yield* verify(filename)).toMatchObject({ _tag: "Intact", entries: 6000 })
       }),
