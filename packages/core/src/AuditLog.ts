@@ -58,12 +58,23 @@ export class AuditLog extends Effect.Service<AuditLog>()("@sortgrid/core/AuditLo
             )
           )
 
-    /** Decodes untrusted drafts and appends them as the actor. */
+    /** Decodes untrusted drafts and appends them as the actor, who must be the actor of every draft. */
     const record = (
       actor: Actor,
       entries: unknown
     ): Effect.Effect<ReadonlyArray<Audit.AuditEntry>, Forbidden | Invalid | Conflict | StorageError> =>
-      authorize(actor, "audit.append").pipe(Effect.zipRight(decodeDrafts(entries)), Effect.flatMap(append))
+      authorize(actor, "audit.append").pipe(
+        Effect.zipRight(decodeDrafts(entries)),
+        Effect.filterOrFail(
+          (drafts) => drafts.every((draft) => draft.actor === actor.id),
+          (drafts) =>
+            Invalid.one(
+              ["entries", drafts.findIndex((draft) => draft.actor !== actor.id), "actor"],
+              `must be the acting actor, ${actor.id}: nobody records in another's name`
+            )
+        ),
+        Effect.flatMap(append)
+      )
 
     /** Reads entries in position order. */
     const read = (
