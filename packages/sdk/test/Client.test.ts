@@ -115,7 +115,9 @@ describe("Client (Promise facade)", () => {
       expect(badActor.message).toMatch(/^actor\.id: .*; actor\.scope\[0\]: must be node ids/)
 
       const impersonation = await rejection(client.audit.record(admin, [entry("w"), { ...entry("v"), actor: "other" }]))
-      expect(impersonation.message).toBe("entries[1].actor: must be the acting actor, admin-1: nobody records in another's name")
+      expect(impersonation.message).toBe(
+        "entries[1].actor: must be the acting actor, admin-1: nobody records in another's name"
+      )
 
       await client.audit.record(admin, [entry("z")])
       const conflict = await rejection(client.audit.record(admin, [{ ...entry("z"), subject: "node:other" }]))

@@ -13,7 +13,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Actor, Audit, AuditLog, type AuditStore, Permission, Transactor } from "@sortgrid/core"
-import { Effect, Exit, Layer } from "effect"
+import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Predicate } from "effect"
+import fc from "fast-check"
 import { AuditProbe } from "./AuditProbe.js"
 
 /**
@@ -52,6 +53,94 @@ export const draft = (id: string, payload: Record<string, number | string> = { n
   })
 
 const drafts = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => draft(`${prefix}${i + 1}`))
+
+// --- the model-based test ---------------------------------------------------------------------------
+
+/** The model: the entries appended so far, as (id, content variant), in position order. */
+interface Model {
+  entries: Array<{ readonly id: string; readonly variant: number }>
+}
+
+type Real = ManagedRuntime.ManagedRuntime<AuditLog.AuditLog, unknown>
+
+const modelDraft = (key: number, variant: number) => draft(`m${key}`, { variant })
+
+/** Appends a batch of drafts drawn from a small id space, so retries and conflicts are frequent. */
+class AppendCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly batch: ReadonlyArray<readonly [key: number, variant: number]>) {}
+  check = () => true
+  async run(model: Model, real: Real) {
+    const known = new Map(model.entries.map((entry) => [entry.id, entry.variant]))
+    let conflict = false
+    const fresh: Array<{ id: string; variant: number }> = []
+    for (const [key, variant] of this.batch) {
+      const id = `m${key}`
+      const seen = known.get(id)
+      if (seen === undefined) {
+        known.set(id, variant)
+        fresh.push({ id, variant })
+      } else if (seen !== variant) conflict = true
+    }
+    const exit = await real.runPromiseExit(
+      Effect.flatMap(AuditLog.AuditLog, (log) =>
+        log.append(this.batch.map(([key, variant]) => modelDraft(key, variant)))
+      )
+    )
+    if (conflict) {
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      expect(Option.exists(failure, (error) => Predicate.isTagged(error, "Conflict"))).toBe(true)
+      return
+    }
+    if (!Exit.isSuccess(exit)) throw new Error(`append failed: ${exit.cause}`)
+    model.entries.push(...fresh)
+    const positions = new Map(model.entries.map((entry, i) => [entry.id, i + 1]))
+    expect(exit.value.map((entry) => [entry.id, entry.position])).toEqual(
+      this.batch.map(([key]) => [`m${key}`, positions.get(`m${key}`)])
+    )
+  }
+  toString = () => `append(${this.batch.map(([key, variant]) => `m${key}/${variant}`).join(", ")})`
+}
+
+/** Reads a page and compares it with the model. */
+class ReadCommand implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly fromPosition: number,
+    readonly limit: number
+  ) {}
+  check = () => true
+  async run(model: Model, real: Real) {
+    const page = await real.runPromise(
+      Effect.flatMap(AuditLog.AuditLog, (log) =>
+        log.read(auditor, { fromPosition: this.fromPosition, limit: this.limit })
+      )
+    )
+    const expected = model.entries.slice(this.fromPosition - 1, this.fromPosition - 1 + this.limit)
+    expect(page.map((entry) => [entry.id, entry.payload])).toEqual(
+      expected.map((entry) => [entry.id, { variant: entry.variant }])
+    )
+  }
+  toString = () => `read(${this.fromPosition}, ${this.limit})`
+}
+
+/** Verifies the whole chain: always intact, with as many entries as the model. */
+class VerifyCommand implements fc.AsyncCommand<Model, Real> {
+  check = () => true
+  async run(model: Model, real: Real) {
+    const result = await real.runPromise(Effect.flatMap(AuditLog.AuditLog, (log) => log.verify(auditor)))
+    expect(result).toMatchObject({ _tag: "Intact", entries: model.entries.length })
+  }
+  toString = () => "verify"
+}
+
+const modelCommands = [
+  fc
+    .array(fc.tuple(fc.integer({ min: 0, max: 12 }), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 6 })
+    .map((batch) => new AppendCommand(batch)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 15 }), fc.integer({ min: 1, max: 6 }))
+    .map(([from, limit]) => new ReadCommand(from, limit)),
+  fc.constant(new VerifyCommand())
+]
 
 /**
  * Registers the suite under `name`.
@@ -128,7 +217,8 @@ export const suite = <E>(
         const log = yield* AuditLog.AuditLog
         yield* log.append([draft("c1")])
         const exit = yield* Effect.exit(log.append([draft("c2"), draft("c1", { n: "changed" })]))
-        expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("Conflict")
+        const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+        expect(Option.exists(failure, (error) => Predicate.isTagged(error, "Conflict"))).toBe(true)
         const probe = yield* AuditProbe
         expect((yield* probe.rows).map((row) => row.id)).toEqual(["c1"])
         expect((yield* probe.head).position).toBe(1)
@@ -276,6 +366,22 @@ export const suite = <E>(
         const anchor = new Audit.AuditHead({ position: 5, hash: entries[6]!.hash })
         expect(yield* expectBroken([anchor])).toEqual([5, "HeadMismatch"])
       })
+    )
+
+    it.effect("behaves like its model under any sequence of appends, retries, conflicts and reads", () =>
+      Effect.promise(() =>
+        fc.assert(
+          fc.asyncProperty(fc.commands(modelCommands, { maxCommands: 25 }), async (commands) => {
+            const runtime = ManagedRuntime.make(fresh)
+            try {
+              await fc.asyncModelRun(() => ({ model: { entries: [] }, real: runtime }), commands)
+            } finally {
+              await runtime.dispose()
+            }
+          }),
+          { numRuns: 12 }
+        )
+      )
     )
   })
 }
