@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { AuditLogSuite, AuditProbe, PostgresSchema } from "@sortgrid/testkit"
-import { Effect, Exit, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { PostgresStore } from "../src/index.js"
 
 const { testUrl } = PostgresSchema
@@ -10,38 +10,33 @@ const freshStore = Layer.unwrapScoped(Effect.map(testSchema, (schema) => Postgre
 
 AuditLogSuite.suite("postgres", AuditProbe.layerSql.pipe(Layer.provideMerge(freshStore)))
 
-const failureOf = <A, E>(exit: Exit.Exit<A, E>) =>
-  Exit.isFailure(exit) && exit.cause._tag === "Fail" ? exit.cause.error : undefined
-
 describe("PostgresStore", () => {
   it.scoped("an unreachable server fails with a typed error that hides the password", () =>
     Effect.gen(function* () {
       const url = Redacted.make("postgres://sortgrid:s3cret@127.0.0.1:1/test")
-      const error = failureOf(yield* Effect.exit(Layer.build(PostgresStore.layer({ url }))))
-      expect(error?._tag).toBe("StoreUnavailable")
-      expect(error?.message).toBe(
+      const error = yield* Effect.flip(Layer.build(PostgresStore.layer({ url })))
+      expect(error._tag).toBe("StoreUnavailable")
+      expect(error.message).toBe(
         "cannot open store postgres://sortgrid:***@127.0.0.1:1/test: connect ECONNREFUSED 127.0.0.1:1"
       )
-      expect(error?.message).not.toContain("s3cret")
+      expect(error.message).not.toContain("s3cret")
     })
   )
 
   it.scoped("a missing database fails with a typed error naming it", () =>
     Effect.gen(function* () {
       const url = Redacted.make("postgres://postgres@127.0.0.1:5432/sortgrid_no_such_database")
-      const error = failureOf(yield* Effect.exit(Layer.build(PostgresStore.layer({ url }))))
-      expect(error?._tag).toBe("StoreUnavailable")
-      expect(error?.message).toContain('database "sortgrid_no_such_database" does not exist')
+      const error = yield* Effect.flip(Layer.build(PostgresStore.layer({ url })))
+      expect(error._tag).toBe("StoreUnavailable")
+      expect(error.message).toContain('database "sortgrid_no_such_database" does not exist')
     })
   )
 
   it.scoped("a bad schema name is Invalid, naming the field", () =>
     Effect.gen(function* () {
-      const error = failureOf(
-        yield* Effect.exit(Layer.build(PostgresStore.layer({ url: testUrl, schema: "x; DROP TABLE y" })))
-      )
-      expect(error?._tag).toBe("Invalid")
-      expect(error?.message).toMatch(/^schema: must be/)
+      const error = yield* Effect.flip(Layer.build(PostgresStore.layer({ url: testUrl, schema: "x; DROP TABLE y" })))
+      expect(error._tag).toBe("Invalid")
+      expect(error.message).toMatch(/^schema: must be/)
     })
   )
 
