@@ -445,3 +445,54 @@ export const PeriodFromString: Schema.Schema<Period, string> = Schema.transformO
     encode: (period) => ParseResult.succeed(format(period))
   }
 ).annotations({ identifier: "PeriodFromString", description: "A period id such as 2023-06, 2023-Q2 or 2023-W05" })
+
+/**
+ * A calendar date, `YYYY-MM-DD`, that exists (no 30 February). Dates compare correctly as strings.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const IsoDate = Schema.String.pipe(
+  Schema.filter(
+    (input) => {
+      const parsed = parse(input)
+      if (Either.isLeft(parsed)) return parsed.left.reason
+      return parsed.right._tag === "Day" || "expected a date, YYYY-MM-DD"
+    },
+    { identifier: "IsoDate", description: "A calendar date, YYYY-MM-DD" }
+  ),
+  Schema.brand("IsoDate")
+)
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export type IsoDate = typeof IsoDate.Type
+
+/**
+ * The date of a day number.
+ *
+ * @since 0.1.0
+ * @category bounds
+ */
+export const isoDateOfDay = (n: number): IsoDate => IsoDate.make(dateOfDay(n), { disableValidation: true })
+
+/**
+ * The day number of a date.
+ *
+ * @since 0.1.0
+ * @category bounds
+ */
+export const dayOfIsoDate = (date: IsoDate): number => {
+  const [year, month, day] = date.split("-").map(Number) as [number, number, number]
+  return dayNumber(year, month, day)
+}
+
+/**
+ * The last representable date, standing for "still in force": an open-ended validity ends here.
+ *
+ * @since 0.1.0
+ * @category bounds
+ */
+export const endOfTime: IsoDate = IsoDate.make("9999-12-31")

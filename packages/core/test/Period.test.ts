@@ -138,3 +138,19 @@ describe("Period", () => {
     expect(() => Schema.decodeUnknownSync(Period.PeriodFromString)("2023-00")).toThrow(/month 00/)
   })
 })
+
+describe("IsoDate", () => {
+  it("accepts real dates and names the reason for others", () => {
+    expect(Schema.is(Period.IsoDate)("2024-02-29")).toBe(true)
+    expect(() => Schema.decodeUnknownSync(Period.IsoDate)("2023-02-29")).toThrow(/day 29 is not between 01 and 28/)
+    expect(() => Schema.decodeUnknownSync(Period.IsoDate)("2023-06")).toThrow(/expected a date/)
+  })
+
+  it("round-trips through day numbers", () => {
+    fc.assert(
+      fc.property(day, (n) => {
+        expect(Period.dayOfIsoDate(Period.isoDateOfDay(n))).toBe(n)
+      })
+    )
+  })
+})

@@ -5,9 +5,11 @@
  * @since 0.1.0
  */
 import { type AuditStore, Transactor } from "@sortgrid/core"
+import type { GridStore } from "@sortgrid/grid"
 import { Effect, Layer } from "effect"
 import * as MemoryAuditStore from "./MemoryAuditStore.js"
 import { MemoryDatabase } from "./MemoryDatabase.js"
+import * as MemoryGridStore from "./MemoryGridStore.js"
 
 const transactor = Layer.effect(
   Transactor.Transactor,
@@ -21,5 +23,7 @@ const transactor = Layer.effect(
  * @category layers
  */
 export const layer: Layer.Layer<
-  AuditStore.AuditStore | Transactor.Transactor | MemoryAuditStore.AuditTableRef | MemoryDatabase
-> = Layer.mergeAll(MemoryAuditStore.layer, transactor).pipe(Layer.provideMerge(MemoryDatabase.Default))
+  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor | MemoryAuditStore.AuditTableRef | MemoryDatabase
+> = Layer.mergeAll(MemoryAuditStore.layer, MemoryGridStore.layer, transactor).pipe(
+  Layer.provideMerge(MemoryDatabase.Default)
+)

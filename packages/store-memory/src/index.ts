@@ -17,4 +17,9 @@ export * as MemoryDatabase from "./MemoryDatabase.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryGridStore from "./MemoryGridStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryStore from "./MemoryStore.js"

@@ -1,5 +1,5 @@
 import { Audit } from "@sortgrid/core"
-import { AuditLogSuite, AuditProbe } from "@sortgrid/testkit"
+import { AuditLogSuite, AuditProbe, GridSuite } from "@sortgrid/testkit"
 import { Chunk, Effect, HashMap, Layer, Ref } from "effect"
 import { MemoryAuditStore, MemoryStore } from "../src/index.js"
 
@@ -32,3 +32,5 @@ const probe = Layer.effect(
 )
 
 AuditLogSuite.suite("memory", probe.pipe(Layer.provideMerge(MemoryStore.layer)))
+
+GridSuite.suite("memory", MemoryStore.layer)

@@ -17,9 +17,19 @@ export * as AuditProbe from "./AuditProbe.js"
 /**
  * @since 0.1.0
  */
+export * as GridSuite from "./GridSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as PostgresSchema from "./PostgresSchema.js"
 
 /**
  * @since 0.1.0
  */
 export * as TempDirectory from "./TempDirectory.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tongzhou from "./Tongzhou.js"

@@ -1,0 +1,50 @@
+/**
+ * @sortgrid/grid: every public module, as a namespace.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as DivisionCode from "./DivisionCode.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DivisionImport from "./DivisionImport.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Grid from "./Grid.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as GridStore from "./GridStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Node from "./Node.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Profile from "./Profile.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Rollup from "./Rollup.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tabular from "./Tabular.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tree from "./Tree.js"
