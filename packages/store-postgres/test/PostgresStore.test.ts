@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { AuditLogSuite, AuditProbe, PostgresSchema } from "@sortgrid/testkit"
+import { AuditLogSuite, AuditProbe, GridSuite, PostgresSchema } from "@sortgrid/testkit"
 import { Effect, Layer, Redacted } from "effect"
 import { PostgresStore } from "../src/index.js"
 
@@ -9,6 +9,7 @@ const testSchema = PostgresSchema.make
 const freshStore = Layer.unwrapScoped(Effect.map(testSchema, (schema) => PostgresStore.layer({ url: testUrl, schema })))
 
 AuditLogSuite.suite("postgres", AuditProbe.layerSql.pipe(Layer.provideMerge(freshStore)))
+GridSuite.suite("postgres", freshStore)
 
 describe("PostgresStore", () => {
   it.scoped("an unreachable server fails with a typed error that hides the password", () =>

@@ -36,10 +36,50 @@ const auditLog: Migration = {
   })
 }
 
+const grid: Migration = {
+  id: 2,
+  name: "grid",
+  up: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    // Paths and dates compare as byte strings: PostgreSQL needs the C collation for that.
+    const text = sql.onDialectOrElse({ pg: () => sql.literal('TEXT COLLATE "C"'), orElse: () => sql.literal("TEXT") })
+    yield* sql`CREATE TABLE grid_node_version (
+      node_id ${text} NOT NULL,
+      version INTEGER NOT NULL,
+      kind TEXT NOT NULL,
+      code ${text},
+      name TEXT NOT NULL,
+      name_en TEXT,
+      parent_id ${text},
+      path ${text} NOT NULL,
+      depth INTEGER NOT NULL,
+      valid_from ${text} NOT NULL,
+      valid_to ${text} NOT NULL,
+      PRIMARY KEY (node_id, version)
+    )`
+    yield* sql`CREATE INDEX grid_node_version_by_path ON grid_node_version (path)`
+    yield* sql`CREATE INDEX grid_node_version_by_parent ON grid_node_version (parent_id)`
+    yield* sql`CREATE INDEX grid_node_version_by_code ON grid_node_version (code)`
+    yield* sql`CREATE TABLE grid_change (
+      change_id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      effective_on ${text} NOT NULL,
+      digest TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      nodes TEXT NOT NULL
+    )`
+    yield* sql`CREATE TABLE grid_change_node (
+      node_id TEXT NOT NULL,
+      change_id TEXT NOT NULL,
+      PRIMARY KEY (node_id, change_id)
+    )`
+  })
+}
+
 /**
  * Every migration, in order.
  *
  * @since 0.1.0
  * @category migrations
  */
-export const all: ReadonlyArray<Migration> = [auditLog]
+export const all: ReadonlyArray<Migration> = [auditLog, grid]

@@ -7,10 +7,12 @@
  */
 import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
+import type { GridStore } from "@sortgrid/grid"
 import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
 import * as SqlAuditStore from "./SqlAuditStore.js"
+import * as SqlGridStore from "./SqlGridStore.js"
 import * as SqlTransactor from "./SqlTransactor.js"
 
 /**
@@ -19,8 +21,11 @@ import * as SqlTransactor from "./SqlTransactor.js"
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<AuditStore.AuditStore | Transactor.Transactor, never, SqlClient.SqlClient> =
-  Layer.mergeAll(SqlAuditStore.layer, SqlTransactor.layer)
+export const layer: Layer.Layer<
+  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor,
+  never,
+  SqlClient.SqlClient
+> = Layer.mergeAll(SqlAuditStore.layer, SqlGridStore.layer, SqlTransactor.layer)
 
 /**
  * Brings the database up to the latest schema.

@@ -22,6 +22,11 @@ export * as SqlAuditStore from "./SqlAuditStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlGridStore from "./SqlGridStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlStore from "./SqlStore.js"
 
 /**

@@ -1,0 +1,258 @@
+/**
+ * The grid's port over `SqlClient`. Node versions live in one table keyed by (node, version), with
+ * the materialised path indexed: a subtree is one range scan (`path >= '/a/b/' AND path < '/a/b0'`,
+ * `0` being the character after `/`), filtered to the versions in force on the date. Writes are
+ * serialised per database (SQLite's write lock; a transaction-scoped advisory lock on PostgreSQL),
+ * load their state in a few set-based queries, and write with multi-row statements.
+ *
+ * @since 0.1.0
+ */
+import { SqlClient, type SqlError } from "@effect/sql"
+import { type Actor, Json, Period } from "@sortgrid/core"
+import { GridStore, Node, type Profile, type Tree } from "@sortgrid/grid"
+import { Effect, type Either, Layer, Option, type ParseResult, Schema } from "effect"
+import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
+import { makeInserter } from "./internal/insert.js"
+
+/** PostgreSQL returns COUNT(*) as a string. */
+const Int = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
+
+const VersionRow = Schema.Struct({
+  node_id: Schema.String,
+  version: Int,
+  kind: Schema.String,
+  code: Schema.NullOr(Schema.String),
+  name: Schema.String,
+  name_en: Schema.NullOr(Schema.String),
+  parent_id: Schema.NullOr(Schema.String),
+  path: Schema.String,
+  depth: Int,
+  valid_from: Schema.String,
+  valid_to: Schema.String
+}).pipe(
+  Schema.rename({
+    node_id: "nodeId",
+    name_en: "nameEn",
+    parent_id: "parentId",
+    valid_from: "validFrom",
+    valid_to: "validTo"
+  })
+)
+
+const decodeVersions = Schema.decodeUnknown(Schema.Array(Schema.compose(VersionRow, Node.NodeVersion)))
+
+const ChangeRow = Schema.Struct({
+  change_id: Schema.String,
+  kind: Schema.Literal("MoveNode", "RenameNode", "CloseNode", "MergeNodes", "SplitNode"),
+  effective_on: Period.IsoDate,
+  digest: Schema.String,
+  payload: Schema.parseJson(Json.Json),
+  nodes: Schema.parseJson(Schema.Array(Node.NodeId))
+})
+
+const decodeChanges = Schema.decodeUnknown(Schema.Array(ChangeRow))
+
+const toRecord = (row: typeof ChangeRow.Type): Tree.ChangeRecord => ({
+  changeId: Node.ChangeId.make(row.change_id),
+  kind: row.kind,
+  effectiveOn: row.effective_on,
+  digest: row.digest,
+  payload: row.payload,
+  nodes: row.nodes
+})
+
+const toRow = (version: Node.NodeVersion) => ({
+  node_id: version.nodeId,
+  version: version.version,
+  kind: version.kind,
+  code: version.code,
+  name: version.name,
+  name_en: version.nameEn,
+  parent_id: version.parentId,
+  path: version.path,
+  depth: version.depth,
+  valid_from: version.validFrom,
+  valid_to: version.validTo
+})
+
+/** The first string after every path that starts with `path` ('0' follows '/'). */
+const pathEnd = (path: string) => `${path.slice(0, -1)}0`
+
+const idsPerQuery = 5_000
+
+/**
+ * `GridStore` over the `SqlClient` in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient> = Layer.effect(
+  GridStore.GridStore,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const insertVersions = makeInserter<ReturnType<typeof toRow>>(sql, "grid_node_version", [
+      "node_id",
+      "version",
+      "kind",
+      "code",
+      "name",
+      "name_en",
+      "parent_id",
+      "path",
+      "depth",
+      "valid_from",
+      "valid_to"
+    ])
+    const insertChangeNodes = makeInserter<{ node_id: string; change_id: string }>(sql, "grid_change_node", [
+      "node_id",
+      "change_id"
+    ])
+
+    const decode = <A>(operation: string, decoded: Effect.Effect<A, ParseResult.ParseError>) =>
+      Effect.mapError(decoded, malformed(operation))
+
+    /** Runs a query and decodes its rows; either failure is a `StorageError` naming the operation. */
+    const read = <A>(
+      operation: string,
+      statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>,
+      decoder: (rows: ReadonlyArray<unknown>) => Effect.Effect<A, ParseResult.ParseError>
+    ) =>
+      statement.pipe(
+        Effect.mapError(toStorageError(operation)),
+        Effect.flatMap((rows) => decode(operation, decoder(rows)))
+      )
+
+    const latestOf = (ids: ReadonlyArray<string>) =>
+      Effect.map(
+        Effect.forEach(chunksOf([...new Set(ids)], idsPerQuery), (chunk) =>
+          read(
+            "grid change",
+            sql`SELECT v.* FROM grid_node_version v
+                WHERE ${sql.in("v.node_id", chunk)}
+                  AND v.version = (SELECT MAX(w.version) FROM grid_node_version w WHERE w.node_id = v.node_id)`,
+            decodeVersions
+          )
+        ),
+        (chunks) => chunks.flat()
+      )
+
+    const openUnder = (path: string) =>
+      read(
+        "grid change",
+        sql`SELECT * FROM grid_node_version
+            WHERE path >= ${path} AND path < ${pathEnd(path)} AND valid_to = ${Period.endOfTime}`,
+        decodeVersions
+      )
+
+    const change = <E>(
+      request: { readonly scope: Tree.Scope; readonly changeId?: Node.ChangeId | undefined },
+      decide: (state: Tree.TreeState) => Either.Either<Tree.TreePlan, E>
+    ) =>
+      transaction(
+        sql,
+        "grid change"
+      )(
+        Effect.gen(function* () {
+          yield* sql.onDialectOrElse({
+            pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.grid.' || current_schema()))`,
+            orElse: () => Effect.void
+          })
+          const loaded = yield* latestOf([...request.scope.ids, ...request.scope.subtreesOf])
+          const latest = new Map(loaded.map((version) => [version.nodeId as string, version]))
+          const descendants: Array<Node.NodeVersion> = []
+          for (const id of request.scope.subtreesOf) {
+            const root = latest.get(id)
+            if (root === undefined) continue
+            descendants.push(...(yield* openUnder(root.path)))
+          }
+          const stored =
+            request.changeId === undefined
+              ? Option.none()
+              : Option.map(
+                  Option.fromNullable(
+                    (yield* read(
+                      "grid change",
+                      sql`SELECT * FROM grid_change WHERE change_id = ${request.changeId}`,
+                      decodeChanges
+                    ))[0]
+                  ),
+                  toRecord
+                )
+          const plan = yield* decide({ latest, descendants, stored })
+
+          const endsByDate = new Map<string, Array<string>>()
+          for (const ended of plan.end) endsByDate.set(ended.validTo, [...(endsByDate.get(ended.validTo) ?? []), ended.nodeId])
+          for (const [validTo, ids] of endsByDate) {
+            for (const chunk of chunksOf(ids, idsPerQuery)) {
+              yield* sql`UPDATE grid_node_version SET valid_to = ${validTo}
+                         WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`
+            }
+          }
+          if (plan.start.length > 0) yield* insertVersions(plan.start.map(toRow))
+          if (Option.isSome(plan.record)) {
+            const record = plan.record.value
+            yield* sql`INSERT INTO grid_change ${sql.insert({
+              change_id: record.changeId,
+              kind: record.kind,
+              effective_on: record.effectiveOn,
+              digest: record.digest,
+              payload: JSON.stringify(record.payload),
+              nodes: JSON.stringify(record.nodes)
+            })}`
+            yield* insertChangeNodes(record.nodes.map((node_id) => ({ node_id, change_id: record.changeId })))
+          }
+          return plan
+        })
+      )
+
+    const versions = (query: GridStore.VersionQuery) => {
+      const filters = [
+        sql`valid_from <= ${query.asOf}`,
+        sql`valid_to > ${query.asOf}`,
+        ...(query.under === undefined ? [] : [sql`path >= ${query.under}`, sql`path < ${pathEnd(query.under)}`]),
+        ...(query.parentId === undefined ? [] : [sql`parent_id = ${query.parentId}`]),
+        ...(query.kinds === undefined ? [] : [sql.in("kind", query.kinds)]),
+        ...(query.codes === undefined ? [] : [sql.in("code", query.codes)])
+      ]
+      const select = (extra: ReadonlyArray<ReturnType<typeof sql.in>>) =>
+        read(
+          "grid versions",
+          sql`SELECT * FROM grid_node_version WHERE ${sql.and([...filters, ...extra])} ORDER BY path`,
+          decodeVersions
+        )
+      if (query.ids === undefined) return select([])
+      if (query.ids.length === 0) return Effect.succeed([])
+      return Effect.map(
+        Effect.forEach(chunksOf(query.ids, idsPerQuery), (chunk) => select([sql.in("node_id", chunk)])),
+        (chunks) => chunks.flat().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      )
+    }
+
+    const countByKind = (query: { readonly asOf: Period.IsoDate; readonly under: Actor.NodePath }) =>
+      read(
+        "grid count",
+        sql`SELECT kind, COUNT(*) AS count FROM grid_node_version
+            WHERE path >= ${query.under} AND path < ${pathEnd(query.under)}
+              AND valid_from <= ${query.asOf} AND valid_to > ${query.asOf}
+            GROUP BY kind ORDER BY kind`,
+        Schema.decodeUnknown(Schema.Array(Schema.Struct({ kind: Schema.String, count: Int })))
+      ).pipe(
+        Effect.map((rows) => rows.map((row) => ({ kind: row.kind as Profile.NodeKind, count: row.count })))
+      )
+
+    return GridStore.GridStore.of({
+      change,
+      versions,
+      countByKind,
+      history: (id) =>
+        read("grid history", sql`SELECT * FROM grid_node_version WHERE node_id = ${id} ORDER BY version`, decodeVersions),
+      changes: (id) =>
+        read(
+          "grid changes",
+          sql`SELECT c.* FROM grid_change c JOIN grid_change_node n ON n.change_id = c.change_id
+              WHERE n.node_id = ${id} ORDER BY c.effective_on, c.change_id`,
+          decodeChanges
+        ).pipe(Effect.map((rows) => rows.map(toRecord)))
+    })
+  })
+)
