@@ -181,7 +181,7 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
       query: {
         readonly under: Actor.NodePath
         readonly asOf: Period.IsoDate
-        readonly kinds?: ReadonlyArray<Profile.NodeKind>
+        readonly kinds?: ReadonlyArray<Profile.NodeKind> | undefined
       }
     ) => versions(actor, query)
 

@@ -16,7 +16,8 @@
  *
  * @since 0.1.0
  */
-import { Actor, Audit, AuditLog, Errors } from "@sortgrid/core"
+import { Actor, Audit, AuditLog, Errors, Period } from "@sortgrid/core"
+import { type DivisionImport, Grid, Node, Profile, type Rollup, type Tabular, type Tree } from "@sortgrid/grid"
 import { Cause, Effect, Exit, ManagedRuntime, Schema } from "effect"
 import * as Sortgrid from "./Sortgrid.js"
 
@@ -49,6 +50,44 @@ export interface SortgridClient {
       options?: { readonly anchors?: ReadonlyArray<typeof Audit.AuditHead.Encoded> }
     ) => Promise<Audit.Verification>
   }
+  readonly grid: {
+    /** Imports a division list (CSV `code,name,parentCode`); needs `grid.edit` where rows land. */
+    readonly importDivisions: (
+      actor: ActorInput,
+      csv: string,
+      options: { readonly effectiveOn: string; readonly mode: Tabular.ImportMode }
+    ) => Promise<Tabular.ImportReport<DivisionImport.PlannedDivision>>
+    /** Opens nodes (`{ id, kind, name, parentId?, code?, nameEn?, effectiveOn }`); needs `grid.edit`. */
+    readonly open: (actor: ActorInput, nodes: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Node.NodeVersion>>
+    /** Applies a change (`{ _tag: "MoveNode" | "RenameNode" | "CloseNode" | "MergeNodes" | "SplitNode", … }`). */
+    readonly change: (actor: ActorInput, change: unknown) => Promise<Tree.TreePlan>
+    /** One node as of a date. */
+    readonly node: (actor: ActorInput, id: string, asOf: string) => Promise<Node.NodeVersion>
+    /** A node's children as of a date. */
+    readonly children: (actor: ActorInput, id: string, asOf: string) => Promise<ReadonlyArray<Node.NodeVersion>>
+    /** A node and its ancestors as of a date, root first. */
+    readonly ancestors: (actor: ActorInput, id: string, asOf: string) => Promise<ReadonlyArray<Node.NodeVersion>>
+    /** The subtree under a path as of a date, optionally of some kinds. */
+    readonly subtree: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly asOf: string; readonly kinds?: ReadonlyArray<string> }
+    ) => Promise<ReadonlyArray<Node.NodeVersion>>
+    /** How many nodes of each kind lie under a path on a date. */
+    readonly countByKind: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly asOf: string }
+    ) => Promise<ReadonlyArray<{ readonly kind: string; readonly count: number }>>
+    /** Rolls values (node id → number) up the subtree under a path as it stood on a date. */
+    readonly rollup: (
+      actor: ActorInput,
+      query: {
+        readonly under: string
+        readonly asOf: string
+        readonly values: Readonly<Record<string, number>>
+        readonly aggregation: Rollup.Aggregation
+      }
+    ) => Promise<Readonly<Record<string, Rollup.Rolled>>>
+  }
   /** Runs any Effect program against this client's services: the way down from Promises to Effect. */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Sortgrid.Services>) => Promise<A>
   /** Closes the store. The client must not be used afterwards. */
@@ -59,6 +98,25 @@ const decodeActor = (input: ActorInput) =>
   Effect.mapError(Schema.decodeUnknown(Actor.Actor, { errors: "all", onExcessProperty: "error" })(input), (error) =>
     Errors.Invalid.fromParseError(error, ["actor"])
   )
+
+/** Decodes a plain argument with a schema; a failure is `Invalid` at the argument's name. */
+const decodeInput = <A, I>(schema: Schema.Schema<A, I>, input: unknown, field: string) =>
+  Effect.mapError(Schema.decodeUnknown(schema, { errors: "all" })(input), (error) =>
+    Errors.Invalid.fromParseError(error, [field])
+  )
+
+const SubtreeQuery = Schema.Struct({
+  under: Actor.NodePath,
+  asOf: Period.IsoDate,
+  kinds: Schema.optional(Schema.Array(Profile.NodeKind))
+})
+
+const RollupQuery = Schema.Struct({
+  under: Actor.NodePath,
+  asOf: Period.IsoDate,
+  values: Schema.Record({ key: Schema.String, value: Schema.Number.pipe(Schema.finite()) }),
+  aggregation: Schema.Literal("sum", "average", "count", "min", "max")
+})
 
 const decodeAnchors = (input: ReadonlyArray<unknown> | undefined) =>
   Effect.mapError(Schema.decodeUnknown(Schema.Array(Audit.AuditHead), { errors: "all" })(input ?? []), (error) =>
@@ -87,6 +145,11 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
   }
   const withLog = <A, E>(f: (log: AuditLog.AuditLog) => Effect.Effect<A, E>) =>
     run(Effect.flatMap(AuditLog.AuditLog, f))
+  /** Runs a grid call with the actor and the other arguments decoded. */
+  const withGrid = <A, E>(actor: ActorInput, f: (grid: Grid.Grid, actor: Actor.Actor) => Effect.Effect<A, E>) =>
+    run(Effect.flatMap(Effect.zip(Grid.Grid, decodeActor(actor)), ([grid, decoded]) => f(grid, decoded)))
+  const nodeAt = (id: string, asOf: string) =>
+    Effect.all([decodeInput(Node.NodeId, id, "id"), decodeInput(Period.IsoDate, asOf, "asOf")])
   return {
     audit: {
       record: (actor, entries) =>
@@ -98,6 +161,38 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
           Effect.flatMap(
             Effect.all([decodeActor(actor), decodeAnchors(verifyOptions?.anchors)]),
             ([decoded, anchors]) => log.verify(decoded, { anchors })
+          )
+        )
+    },
+    grid: {
+      importDivisions: (actor, csv, importOptions) =>
+        withGrid(actor, (grid, decoded) =>
+          Effect.flatMap(decodeInput(Period.IsoDate, importOptions.effectiveOn, "effectiveOn"), (effectiveOn) =>
+            grid.importDivisions(decoded, csv, { effectiveOn, mode: importOptions.mode })
+          )
+        ),
+      open: (actor, nodes) => withGrid(actor, (grid, decoded) => grid.open(decoded, nodes)),
+      change: (actor, change) => withGrid(actor, (grid, decoded) => grid.change(decoded, change)),
+      node: (actor, id, asOf) =>
+        withGrid(actor, (grid, decoded) => Effect.flatMap(nodeAt(id, asOf), ([i, d]) => grid.node(decoded, i, d))),
+      children: (actor, id, asOf) =>
+        withGrid(actor, (grid, decoded) => Effect.flatMap(nodeAt(id, asOf), ([i, d]) => grid.children(decoded, i, d))),
+      ancestors: (actor, id, asOf) =>
+        withGrid(actor, (grid, decoded) => Effect.flatMap(nodeAt(id, asOf), ([i, d]) => grid.ancestors(decoded, i, d))),
+      subtree: (actor, query) =>
+        withGrid(actor, (grid, decoded) =>
+          Effect.flatMap(decodeInput(SubtreeQuery, query, "query"), (q) => grid.subtree(decoded, q))
+        ),
+      countByKind: (actor, query) =>
+        withGrid(actor, (grid, decoded) =>
+          Effect.flatMap(decodeInput(SubtreeQuery, query, "query"), (q) => grid.countByKind(decoded, q))
+        ),
+      rollup: (actor, query) =>
+        withGrid(actor, (grid, decoded) =>
+          Effect.flatMap(decodeInput(RollupQuery, query, "query"), (q) =>
+            Effect.map(grid.rollup(decoded, { ...q, values: new Map(Object.entries(q.values)) }), (rolled) =>
+              Object.fromEntries(rolled)
+            )
           )
         )
     },

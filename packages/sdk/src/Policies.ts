@@ -15,5 +15,9 @@ import type { Permission } from "@sortgrid/core"
 export const defaultGrants: Permission.Grants = {
   system: ["*"],
   "district-admin": ["*"],
-  auditor: ["audit.read", "audit.verify"]
+  "subdistrict-admin": ["grid.read", "grid.edit"],
+  "department-official": ["grid.read"],
+  inspector: ["grid.read"],
+  "grid-worker": ["grid.read"],
+  auditor: ["audit.read", "audit.verify", "grid.read"]
 }

@@ -12,6 +12,7 @@
  * @since 0.1.0
  */
 import { AuditLog, type AuditStore, type Errors, Permission, type Transactor } from "@sortgrid/core"
+import { Grid, type GridStore, Profile } from "@sortgrid/grid"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import { SqliteStore } from "@sortgrid/store-sqlite"
@@ -30,6 +31,8 @@ export interface SortgridOptions {
   readonly store?: string | undefined
   /** Role → permissions; default {@link Policies.defaultGrants}. */
   readonly grants?: Permission.Grants | undefined
+  /** The kinds of node and their parent rules; default {@link Profile.chinaDistrict}. */
+  readonly profile?: Profile.Profile | undefined
 }
 
 /**
@@ -38,7 +41,13 @@ export interface SortgridOptions {
  * @since 0.1.0
  * @category models
  */
-export type Services = AuditLog.AuditLog | AuditStore.AuditStore | Transactor.Transactor | Permission.Policy
+export type Services =
+  | AuditLog.AuditLog
+  | Grid.Grid
+  | AuditStore.AuditStore
+  | GridStore.GridStore
+  | Transactor.Transactor
+  | Permission.Policy
 
 /**
  * The store alone: every port, from a store URL.
@@ -48,7 +57,10 @@ export type Services = AuditLog.AuditLog | AuditStore.AuditStore | Transactor.Tr
  */
 export const layerStore = (
   url: string = StoreUrl.defaultUrl
-): Layer.Layer<AuditStore.AuditStore | Transactor.Transactor, Errors.Invalid | Errors.StoreUnavailable> =>
+): Layer.Layer<
+  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor,
+  Errors.Invalid | Errors.StoreUnavailable
+> =>
   Either.match(StoreUrl.parse(url), {
     onLeft: (error) => Layer.fail(error),
     onRight: StoreUrl.StoreLocation.$match({
@@ -65,7 +77,9 @@ export const layerStore = (
  * @category layers
  */
 export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Errors.Invalid | Errors.StoreUnavailable> =>
-  AuditLog.AuditLog.Default.pipe(
+  Grid.Grid.Default.pipe(
+    Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),
-    Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants))
+    Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants)),
+    Layer.provide(Layer.succeed(Grid.GridProfile, options.profile ?? Profile.chinaDistrict))
   )

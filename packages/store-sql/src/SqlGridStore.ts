@@ -181,7 +181,8 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
           const plan = yield* decide({ latest, descendants, stored })
 
           const endsByDate = new Map<string, Array<string>>()
-          for (const ended of plan.end) endsByDate.set(ended.validTo, [...(endsByDate.get(ended.validTo) ?? []), ended.nodeId])
+          for (const ended of plan.end)
+            endsByDate.set(ended.validTo, [...(endsByDate.get(ended.validTo) ?? []), ended.nodeId])
           for (const [validTo, ids] of endsByDate) {
             for (const chunk of chunksOf(ids, idsPerQuery)) {
               yield* sql`UPDATE grid_node_version SET valid_to = ${validTo}
@@ -236,16 +237,18 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
               AND valid_from <= ${query.asOf} AND valid_to > ${query.asOf}
             GROUP BY kind ORDER BY kind`,
         Schema.decodeUnknown(Schema.Array(Schema.Struct({ kind: Schema.String, count: Int })))
-      ).pipe(
-        Effect.map((rows) => rows.map((row) => ({ kind: row.kind as Profile.NodeKind, count: row.count })))
-      )
+      ).pipe(Effect.map((rows) => rows.map((row) => ({ kind: row.kind as Profile.NodeKind, count: row.count }))))
 
     return GridStore.GridStore.of({
       change,
       versions,
       countByKind,
       history: (id) =>
-        read("grid history", sql`SELECT * FROM grid_node_version WHERE node_id = ${id} ORDER BY version`, decodeVersions),
+        read(
+          "grid history",
+          sql`SELECT * FROM grid_node_version WHERE node_id = ${id} ORDER BY version`,
+          decodeVersions
+        ),
       changes: (id) =>
         read(
           "grid changes",

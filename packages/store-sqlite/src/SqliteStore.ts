@@ -98,8 +98,10 @@ export const layerClient = (config: SqliteStoreConfig): Layer.Layer<SqlClient.Sq
  */
 export const layer = (
   config: SqliteStoreConfig
-): Layer.Layer<AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor | SqlClient.SqlClient, Errors.StoreUnavailable> =>
-  SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))
+): Layer.Layer<
+  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor | SqlClient.SqlClient,
+  Errors.StoreUnavailable
+> => SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))
 
 /**
  * Reads the journal mode and synchronous level actually in force (for diagnostics and tests).
