@@ -32,6 +32,11 @@ export * as Node from "./Node.js"
 /**
  * @since 0.1.0
  */
+export * as Person from "./Person.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Profile from "./Profile.js"
 
 /**
