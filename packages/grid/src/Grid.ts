@@ -8,10 +8,12 @@
  *
  * @since 0.1.0
  */
-import { type Actor, Audit, AuditLog, Errors, Json, type Period, Permission, Transactor } from "@sortgrid/core"
+import { Actor, Audit, AuditLog, Errors, Json, type Period, Permission, Transactor } from "@sortgrid/core"
 import { Context, Effect, Either, Layer, Option, Schema } from "effect"
 import * as DivisionImport from "./DivisionImport.js"
 import { GridStore, type VersionQuery } from "./GridStore.js"
+import * as Group from "./Group.js"
+import { GroupStore } from "./GroupStore.js"
 import { Change, NodeId, type NodeVersion, OpenNode, pathIds } from "./Node.js"
 import * as Profile from "./Profile.js"
 import * as Rollup from "./Rollup.js"
@@ -46,6 +48,7 @@ type ReadError = Errors.Forbidden | Errors.Invalid | Errors.NotFound | Errors.St
 export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
   effect: Effect.gen(function* () {
     const store = yield* GridStore
+    const groups = yield* GroupStore
     const audit = yield* AuditLog.AuditLog
     const transactor = yield* Transactor.Transactor
     const grants = yield* Permission.Policy
@@ -211,6 +214,101 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
         return { versions, changes: yield* store.changes(id) }
       })
 
+    /** Writes the sets not yet defined (a set defined differently is a Conflict) and audits them. */
+    const ensureSets = (actor: Actor.Actor, sets: ReadonlyArray<Group.GroupSet>) =>
+      transactor.withTransaction(
+        Effect.gen(function* () {
+          const fresh = yield* groups.defineSets((defined) => Group.planSets(defined, sets))
+          if (fresh.length > 0) {
+            const ids = fresh.map((set) => set.id)
+            yield* record(
+              actor,
+              `grid.groupSets.${Json.digest(ids)}`,
+              "grid.groupSetsDefined",
+              `groupSets:${ids.join(",")}`,
+              {
+                sets: ids
+              }
+            )
+          }
+          return fresh
+        })
+      )
+
+    /** Defines group sets (idempotent); needs `grid.edit` over the whole tree. */
+    const defineGroupSets = (
+      actor: Actor.Actor,
+      input: unknown
+    ): Effect.Effect<ReadonlyArray<Group.GroupSet>, EditError> =>
+      Effect.gen(function* () {
+        yield* allowed(actor, "grid.edit", [rootPath])
+        return yield* ensureSets(actor, yield* decode(Schema.Array(Group.GroupSet), input, "sets"))
+      })
+
+    /** Assigns decoded memberships, defining the standard sets first if they are missing. */
+    const assignNodes = (actor: Actor.Actor, commands: ReadonlyArray<Group.Assign | Group.Unassign>) =>
+      transactor.withTransaction(
+        Effect.gen(function* () {
+          const defined = yield* groups.sets
+          yield* ensureSets(
+            actor,
+            Group.standardSets.filter((set) => !defined.some((existing) => existing.id === set.id))
+          )
+          const nodeIds = [...new Set(commands.map((command) => command.nodeId))]
+          // A node must stand on the date its membership changes; its path there decides the permission.
+          const dates = [...new Set(commands.map((command) => command.effectiveOn))]
+          const standing = yield* Effect.forEach(dates, (asOf) =>
+            Effect.map(store.versions({ asOf, ids: nodeIds }), (versions) =>
+              versions.map((version) => [`${asOf}|${version.nodeId}`, version.path] as const)
+            )
+          )
+          const paths = new Map(standing.flat())
+          for (const [index, command] of commands.entries()) {
+            const path = paths.get(`${command.effectiveOn}|${command.nodeId}`)
+            if (path === undefined) {
+              return yield* Errors.Invalid.one(
+                ["memberships", index, "nodeId"],
+                `node ${command.nodeId} does not exist on ${command.effectiveOn}`
+              )
+            }
+            yield* allowed(actor, "grid.edit", [path])
+          }
+          const plan = yield* groups.changeMemberships(nodeIds, (state) => Group.planMemberships(state, commands))
+          if (plan.start.length > 0 || plan.end.length > 0) {
+            const summary = {
+              started: plan.start.length,
+              ended: plan.end.length,
+              nodes: nodeIds.length <= 100 ? nodeIds : [nodeIds[0]!, nodeIds.at(-1)!]
+            }
+            yield* record(
+              actor,
+              `grid.memberships.${Json.digest(commands.map((c) => Schema.encodeSync(MembershipCommand)(c)))}`,
+              "grid.membershipsChanged",
+              `nodes:${nodeIds.length}`,
+              summary
+            )
+          }
+          return plan
+        })
+      )
+
+    /** Assigns nodes to groups or takes them out (`{ _tag: "Assign" | "Unassign", nodeId, groupId, effectiveOn }`). */
+    const changeMemberships = (actor: Actor.Actor, input: unknown): Effect.Effect<Group.MembershipPlan, EditError> =>
+      Effect.flatMap(decode(Schema.Array(MembershipCommand), input, "memberships"), (commands) =>
+        assignNodes(actor, commands)
+      )
+
+    /** Memberships in force on a date, under a path the actor may read, optionally of one group. */
+    const memberships = (
+      actor: Actor.Actor,
+      query: {
+        readonly under: Actor.NodePath
+        readonly asOf: Period.IsoDate
+        readonly groupId?: Group.GroupId | undefined
+      }
+    ): Effect.Effect<ReadonlyArray<Group.Membership>, ReadError> =>
+      Effect.zipRight(allowed(actor, "grid.read", [query.under]), groups.memberships(query))
+
     /**
      * Imports a division list (CSV: `code,name,parentCode`, optional `kind`, `setting`), opening every
      * row from `effectiveOn`. All-or-nothing fails with `Invalid` naming every bad row and writes
@@ -235,11 +333,34 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
         if (options.mode === "all-or-nothing" && planned.rejected.length > 0) {
           return yield* Tabular.toInvalid(planned.rejected)
         }
-        if (planned.accepted.length > 0)
-          yield* openNodes(
-            actor,
-            planned.accepted.map(({ node }) => node)
+        if (planned.accepted.length > 0) {
+          // The nodes and their urban/rural groups are written together, or not at all.
+          // Only nodes this import opens get the setting the code implies: a retried import leaves
+          // any later reclassification alone.
+          const settings = new Map(planned.accepted.map(({ node, setting }) => [node.id as string, setting]))
+          yield* transactor.withTransaction(
+            Effect.flatMap(
+              openNodes(
+                actor,
+                planned.accepted.map(({ node }) => node)
+              ),
+              (opened) =>
+                opened.length === 0
+                  ? Effect.void
+                  : assignNodes(
+                      actor,
+                      opened.map(
+                        (version) =>
+                          new Group.Assign({
+                            nodeId: version.nodeId,
+                            groupId: Group.GroupId.make(settings.get(version.nodeId)!),
+                            effectiveOn: version.validFrom
+                          })
+                      )
+                    )
+            )
           )
+        }
         return { rows: rows.length, imported: planned.accepted, rejected: planned.rejected }
       })
 
@@ -247,6 +368,9 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
       open,
       change,
       importDivisions,
+      defineGroupSets,
+      changeMemberships,
+      memberships,
       versions,
       node,
       ancestors,
@@ -258,5 +382,25 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
     } as const
   })
 }) {}
+
+const rootPath = Actor.NodePath.make("/")
+
+/** A membership command on the wire: `{ _tag: "Assign" | "Unassign", nodeId, groupId, effectiveOn }`. */
+const MembershipCommand = Schema.Union(
+  Schema.TaggedStruct("Assign", Group.Assign.fields).pipe(
+    Schema.transform(Schema.instanceOf(Group.Assign), {
+      strict: true,
+      decode: ({ _tag, ...fields }) => new Group.Assign(fields),
+      encode: (command) => ({ _tag: "Assign" as const, ...command })
+    })
+  ),
+  Schema.TaggedStruct("Unassign", Group.Unassign.fields).pipe(
+    Schema.transform(Schema.instanceOf(Group.Unassign), {
+      strict: true,
+      decode: ({ _tag, ...fields }) => new Group.Unassign(fields),
+      encode: (command) => ({ _tag: "Unassign" as const, ...command })
+    })
+  )
+)
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1)

@@ -27,6 +27,16 @@ export * as GridStore from "./GridStore.js"
 /**
  * @since 0.1.0
  */
+export * as Group from "./Group.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as GroupStore from "./GroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Node from "./Node.js"
 
 /**

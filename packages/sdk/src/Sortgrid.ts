@@ -12,7 +12,7 @@
  * @since 0.1.0
  */
 import { AuditLog, type AuditStore, type Errors, Permission, type Transactor } from "@sortgrid/core"
-import { Grid, type GridStore, Profile } from "@sortgrid/grid"
+import { Grid, type GridStore, type GroupStore, Profile } from "@sortgrid/grid"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import { SqliteStore } from "@sortgrid/store-sqlite"
@@ -58,7 +58,7 @@ export type Services =
 export const layerStore = (
   url: string = StoreUrl.defaultUrl
 ): Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor,
+  AuditStore.AuditStore | GridStore.GridStore | GroupStore.GroupStore | Transactor.Transactor,
   Errors.Invalid | Errors.StoreUnavailable
 > =>
   Either.match(StoreUrl.parse(url), {

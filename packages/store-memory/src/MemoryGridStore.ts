@@ -5,14 +5,31 @@
  * @since 0.1.0
  */
 import { GridStore, Node, type Tree } from "@sortgrid/grid"
-import { Effect, type Either, Layer, Option, Ref } from "effect"
+import { Context, Effect, type Either, Layer, Option, Ref } from "effect"
 import { MemoryDatabase } from "./MemoryDatabase.js"
 
-interface GridTable {
+/**
+ * The stored state of the tree.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GridTable {
   /** Versions of each node, oldest first. */
   readonly versions: ReadonlyMap<string, ReadonlyArray<Node.NodeVersion>>
   readonly changes: ReadonlyMap<string, Tree.ChangeRecord>
 }
+
+/**
+ * The tree's table in a memory store, for the other memory ports that join with it.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class GridTableRef extends Context.Tag("@sortgrid/store-memory/GridTableRef")<
+  GridTableRef,
+  Ref.Ref<GridTable>
+>() {}
 
 const matches = (query: GridStore.VersionQuery) => {
   const ids = query.ids === undefined ? undefined : new Set<string>(query.ids)
@@ -35,8 +52,7 @@ const byPath = (a: Node.NodeVersion, b: Node.NodeVersion) => (a.path < b.path ? 
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<GridStore.GridStore, never, MemoryDatabase> = Layer.effect(
-  GridStore.GridStore,
+export const layer: Layer.Layer<GridStore.GridStore | GridTableRef, never, MemoryDatabase> = Layer.effectContext(
   Effect.gen(function* () {
     const db = yield* MemoryDatabase
     const table = yield* db.table<GridTable>({ versions: new Map(), changes: new Map() })
@@ -91,7 +107,7 @@ export const layer: Layer.Layer<GridStore.GridStore, never, MemoryDatabase> = La
 
     const allVersions = (current: GridTable) => [...current.versions.values()].flat()
 
-    return GridStore.GridStore.of({
+    const store = GridStore.GridStore.of({
       change,
       versions: (query) =>
         db.transaction(
@@ -117,5 +133,6 @@ export const layer: Layer.Layer<GridStore.GridStore, never, MemoryDatabase> = La
           )
         )
     })
+    return Context.make(GridStore.GridStore, store).pipe(Context.add(GridTableRef, table))
   })
 )

@@ -5,11 +5,12 @@
  * @since 0.1.0
  */
 import { type AuditStore, Transactor } from "@sortgrid/core"
-import type { GridStore } from "@sortgrid/grid"
+import type { GridStore, GroupStore } from "@sortgrid/grid"
 import { Effect, Layer } from "effect"
 import * as MemoryAuditStore from "./MemoryAuditStore.js"
 import { MemoryDatabase } from "./MemoryDatabase.js"
 import * as MemoryGridStore from "./MemoryGridStore.js"
+import * as MemoryGroupStore from "./MemoryGroupStore.js"
 
 const transactor = Layer.effect(
   Transactor.Transactor,
@@ -23,7 +24,13 @@ const transactor = Layer.effect(
  * @category layers
  */
 export const layer: Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor | MemoryAuditStore.AuditTableRef | MemoryDatabase
-> = Layer.mergeAll(MemoryAuditStore.layer, MemoryGridStore.layer, transactor).pipe(
+  | AuditStore.AuditStore
+  | GridStore.GridStore
+  | GroupStore.GroupStore
+  | Transactor.Transactor
+  | MemoryAuditStore.AuditTableRef
+  | MemoryDatabase
+> = Layer.mergeAll(MemoryAuditStore.layer, MemoryGroupStore.layer, transactor).pipe(
+  Layer.provideMerge(MemoryGridStore.layer),
   Layer.provideMerge(MemoryDatabase.Default)
 )

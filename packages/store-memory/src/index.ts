@@ -22,4 +22,9 @@ export * as MemoryGridStore from "./MemoryGridStore.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryGroupStore from "./MemoryGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryStore from "./MemoryStore.js"

@@ -9,7 +9,7 @@ import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { type AuditStore, Errors, type Transactor } from "@sortgrid/core"
-import type { GridStore } from "@sortgrid/grid"
+import type { GridStore, GroupStore } from "@sortgrid/grid"
 import { SqlStore } from "@sortgrid/store-sql"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import Pg from "pg"
@@ -126,6 +126,6 @@ export const layerClient = (
 export const layer = (
   config: PostgresStoreConfig
 ): Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor | SqlClient.SqlClient,
+  AuditStore.AuditStore | GridStore.GridStore | GroupStore.GroupStore | Transactor.Transactor | SqlClient.SqlClient,
   Errors.StoreUnavailable | Errors.Invalid
 > => SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))

@@ -76,10 +76,32 @@ const grid: Migration = {
   })
 }
 
+const groups: Migration = {
+  id: 3,
+  name: "groups",
+  up: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const text = sql.onDialectOrElse({ pg: () => sql.literal('TEXT COLLATE "C"'), orElse: () => sql.literal("TEXT") })
+    yield* sql`CREATE TABLE grid_group_set (
+      id TEXT PRIMARY KEY,
+      definition TEXT NOT NULL
+    )`
+    yield* sql`CREATE TABLE grid_membership (
+      node_id ${text} NOT NULL,
+      set_id TEXT NOT NULL,
+      group_id TEXT NOT NULL,
+      valid_from ${text} NOT NULL,
+      valid_to ${text} NOT NULL,
+      PRIMARY KEY (node_id, group_id, valid_from)
+    )`
+    yield* sql`CREATE INDEX grid_membership_by_group ON grid_membership (group_id, valid_from)`
+  })
+}
+
 /**
  * Every migration, in order.
  *
  * @since 0.1.0
  * @category migrations
  */
-export const all: ReadonlyArray<Migration> = [auditLog, grid]
+export const all: ReadonlyArray<Migration> = [auditLog, grid, groups]

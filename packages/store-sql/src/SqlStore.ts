@@ -7,12 +7,13 @@
  */
 import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
-import type { GridStore } from "@sortgrid/grid"
+import type { GridStore, GroupStore } from "@sortgrid/grid"
 import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
 import * as SqlAuditStore from "./SqlAuditStore.js"
 import * as SqlGridStore from "./SqlGridStore.js"
+import * as SqlGroupStore from "./SqlGroupStore.js"
 import * as SqlTransactor from "./SqlTransactor.js"
 
 /**
@@ -22,10 +23,10 @@ import * as SqlTransactor from "./SqlTransactor.js"
  * @category layers
  */
 export const layer: Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | Transactor.Transactor,
+  AuditStore.AuditStore | GridStore.GridStore | GroupStore.GroupStore | Transactor.Transactor,
   never,
   SqlClient.SqlClient
-> = Layer.mergeAll(SqlAuditStore.layer, SqlGridStore.layer, SqlTransactor.layer)
+> = Layer.mergeAll(SqlAuditStore.layer, SqlGridStore.layer, SqlGroupStore.layer, SqlTransactor.layer)
 
 /**
  * Brings the database up to the latest schema.

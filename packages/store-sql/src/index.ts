@@ -27,6 +27,11 @@ export * as SqlGridStore from "./SqlGridStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlGroupStore from "./SqlGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlStore from "./SqlStore.js"
 
 /**

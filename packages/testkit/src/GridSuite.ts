@@ -13,7 +13,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Actor, AuditLog, type AuditStore, Period, Permission, type Transactor } from "@sortgrid/core"
-import { Grid, type GridStore, Node, Profile } from "@sortgrid/grid"
+import { Grid, type GridStore, type GroupStore, Node, Profile } from "@sortgrid/grid"
 import { Effect, Layer } from "effect"
 import fc from "fast-check"
 import * as Tongzhou from "./Tongzhou.js"
@@ -63,7 +63,7 @@ export const grants: Permission.Grants = {
  * @category fixtures
  */
 export const services = <E>(
-  store: Layer.Layer<GridStore.GridStore | AuditStore.AuditStore | Transactor.Transactor, E>
+  store: Layer.Layer<GridStore.GridStore | GroupStore.GroupStore | AuditStore.AuditStore | Transactor.Transactor, E>
 ) =>
   Grid.Grid.Default.pipe(
     Layer.provideMerge(AuditLog.AuditLog.Default),
@@ -87,7 +87,7 @@ const under = (path: string) => Actor.NodePath.make(path)
  */
 export const suite = <E>(
   name: string,
-  layer: Layer.Layer<GridStore.GridStore | AuditStore.AuditStore | Transactor.Transactor, E>
+  layer: Layer.Layer<GridStore.GridStore | GroupStore.GroupStore | AuditStore.AuditStore | Transactor.Transactor, E>
 ): void => {
   const fresh = services(layer)
   const test = (title: string, body: Effect.Effect<void, unknown, Grid.Grid | AuditLog.AuditLog>) =>
@@ -123,6 +123,49 @@ export const suite = <E>(
         ).toBe(true)
         const path = yield* grid.ancestors(admin, zhongcang[0]!.nodeId, date("2023-03-01"))
         expect(path.map((version) => version.nodeId)).toEqual(["110112", "110112001", zhongcang[0]!.nodeId])
+      })
+    )
+
+    test(
+      "urban and rural groups come from the codes, and a reclassification leaves earlier dates as they were",
+      Effect.gen(function* () {
+        yield* importTongzhou
+        const grid = yield* Grid.Grid
+        const setting = (asOf: string) =>
+          Effect.map(grid.memberships(admin, { under: under("/110112/"), asOf: date(asOf) }), (all) => {
+            const groups = new Map(all.map((m) => [m.nodeId as string, m.groupId as string]))
+            return { all, groups }
+          })
+        const june = yield* setting("2023-06-30")
+        expect(june.all.length).toBe(679)
+        const level = (code: string) => code.length === 9
+        const townships = [...june.groups].filter(([id]) => level(id))
+        expect(townships.filter(([, g]) => g === "urban").length).toBe(11)
+        expect(townships.filter(([, g]) => g === "rural").length).toBe(11)
+        expect(june.groups.get("110112001")).toBe("urban")
+        expect(june.groups.get("110112104")).toBe("rural")
+        yield* grid.changeMemberships(admin, [
+          { _tag: "Assign", nodeId: "110112104", groupId: "urban", effectiveOn: "2023-07-01" }
+        ])
+        const july = yield* setting("2023-07-01")
+        expect([july.groups.get("110112104"), (yield* setting("2023-06-30")).groups.get("110112104")]).toEqual([
+          "urban",
+          "rural"
+        ])
+        const again = yield* importTongzhou
+        expect(again.rejected).toEqual([])
+        const unknown = yield* Effect.flip(
+          grid.changeMemberships(admin, [
+            { _tag: "Assign", nodeId: "110112104", groupId: "suburban", effectiveOn: "2023-08-01" }
+          ])
+        )
+        expect(unknown.message).toBe("memberships[0].groupId: group suburban is not defined")
+        const early = yield* Effect.flip(
+          grid.changeMemberships(admin, [
+            { _tag: "Assign", nodeId: "110112104", groupId: "rural", effectiveOn: "2023-06-01" }
+          ])
+        )
+        expect(early._tag).toBe("Conflict")
       })
     )
 
@@ -382,9 +425,15 @@ export const suite = <E>(
         })
         const log = yield* AuditLog.AuditLog
         const entries = yield* log.read(admin)
-        expect(entries.map((entry) => entry.action)).toEqual(["grid.nodesOpened", "grid.renameNode"])
+        expect(entries.map((entry) => entry.action)).toEqual([
+          "grid.nodesOpened",
+          "grid.groupSetsDefined",
+          "grid.membershipsChanged",
+          "grid.renameNode"
+        ])
         expect(entries[0]!.payload).toMatchObject({ count: 679 })
-        expect(yield* log.verify(admin)).toMatchObject({ _tag: "Intact", entries: 2 })
+        expect(entries[2]!.payload).toMatchObject({ started: 679 })
+        expect(yield* log.verify(admin)).toMatchObject({ _tag: "Intact", entries: 4 })
       })
     )
 
