@@ -16,7 +16,7 @@ export interface Result {
 export const medianMillis = async <S>(
   runs: number,
   setup: () => Promise<S> | S,
-  job: (state: S) => Promise<void> | void,
+  job: (state: S) => Promise<unknown> | unknown,
   teardown: (state: S) => Promise<void> | void = () => {}
 ): Promise<number> => {
   const times: Array<number> = []
@@ -33,9 +33,11 @@ export const medianMillis = async <S>(
 
 /** A rate result from a count and the two median times. */
 export const rate = (name: string, unit: string, count: number, sdkMillis: number, baselineMillis: number): Result => {
-  const sdk = Math.round(count / (sdkMillis / 1000))
-  const baseline = Math.round(count / (baselineMillis / 1000))
-  return { name, unit, sdk, baseline, ratio: Number((sdk / baseline).toFixed(3)) }
+  const perSecond = (millis: number) => Number((count / (millis / 1000)).toPrecision(4))
+  const sdk = perSecond(sdkMillis)
+  const baseline = perSecond(baselineMillis)
+  console.log(`${name}: sdk ${sdkMillis.toFixed(1)} ms, baseline ${baselineMillis.toFixed(1)} ms`)
+  return { name, unit, sdk, baseline, ratio: Number((baselineMillis / sdkMillis).toFixed(3)) }
 }
 
 /** Prints the results as a table and writes them to bench/results/<bench>.json. */

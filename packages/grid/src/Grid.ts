@@ -203,7 +203,11 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
         readonly values: ReadonlyMap<string, number>
         readonly aggregation: Rollup.Aggregation
       }
-    ) => Effect.map(subtree(actor, query), (tree) => Rollup.rollup(tree, query.values, query.aggregation))
+    ) =>
+      allowed(actor, "grid.read", [query.under]).pipe(
+        Effect.zipRight(store.placements(query)),
+        Effect.map((placements) => Rollup.rollup(placements, query.values, query.aggregation))
+      )
 
     /** Every version of a node, oldest first, and the changes that named it. */
     const history = (actor: Actor.Actor, id: NodeId) =>

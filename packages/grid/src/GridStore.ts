@@ -11,6 +11,7 @@ import type { Actor, Errors, Period } from "@sortgrid/core"
 import { Context, type Effect, type Either } from "effect"
 import type { ChangeId, NodeId, NodeVersion } from "./Node.js"
 import type { NodeKind } from "./Profile.js"
+import type { Placement } from "./Rollup.js"
 import type { ChangeRecord, Scope, TreePlan, TreeState } from "./Tree.js"
 
 /**
@@ -54,6 +55,14 @@ export class GridStore extends Context.Tag("@sortgrid/grid/GridStore")<
       readonly asOf: Period.IsoDate
       readonly under: Actor.NodePath
     }) => Effect.Effect<ReadonlyArray<{ readonly kind: NodeKind; readonly count: number }>, Errors.StorageError>
+    /**
+     * The id and path of every node in force on a date on or under a path: the light read that
+     * roll-ups over whole trees need.
+     */
+    readonly placements: (query: {
+      readonly asOf: Period.IsoDate
+      readonly under: Actor.NodePath
+    }) => Effect.Effect<ReadonlyArray<Placement>, Errors.StorageError>
     /** Every version of a node, oldest first. */
     readonly history: (id: NodeId) => Effect.Effect<ReadonlyArray<NodeVersion>, Errors.StorageError>
     /** The changes that touched a node (as any of the ids in their payload), oldest first. */

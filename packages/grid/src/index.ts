@@ -17,6 +17,11 @@ export * as DivisionImport from "./DivisionImport.js"
 /**
  * @since 0.1.0
  */
+export * as Geometry from "./Geometry.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Grid from "./Grid.js"
 
 /**

@@ -123,6 +123,14 @@ export const layer: Layer.Layer<GridStore.GridStore | GridTableRef, never, Memor
             return [...counts].map(([kind, count]) => ({ kind, count })).sort((a, b) => (a.kind < b.kind ? -1 : 1))
           })
         ),
+      placements: ({ asOf, under }) =>
+        db.transaction(
+          Effect.map(Ref.get(table), (current) =>
+            allVersions(current)
+              .filter(matches({ asOf, under }))
+              .map((version): readonly [string, string] => [version.nodeId, version.path])
+          )
+        ),
       history: (id) => db.transaction(Effect.map(Ref.get(table), (current) => current.versions.get(id) ?? [])),
       changes: (id) =>
         db.transaction(

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { SqlClient, type SqlError } from "@effect/sql"
-import { type Actor, Json, Period } from "@sortgrid/core"
+import { type Actor, Errors, Json, Period } from "@sortgrid/core"
 import { GridStore, Node, type Profile, type Tree } from "@sortgrid/grid"
 import { Effect, type Either, Layer, Option, type ParseResult, Schema } from "effect"
 import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
@@ -239,10 +239,30 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
         Schema.decodeUnknown(Schema.Array(Schema.Struct({ kind: Schema.String, count: Int })))
       ).pipe(Effect.map((rows) => rows.map((row) => ({ kind: row.kind as Profile.NodeKind, count: row.count }))))
 
+    const placements = (query: { readonly asOf: Period.IsoDate; readonly under: Actor.NodePath }) =>
+      sql`SELECT node_id, path FROM grid_node_version
+          WHERE path >= ${query.under} AND path < ${pathEnd(query.under)}
+            AND valid_from <= ${query.asOf} AND valid_to > ${query.asOf}`.values.pipe(
+        Effect.mapError(toStorageError("grid placements")),
+        Effect.flatMap((rows) => {
+          // Hundreds of thousands of rows: checked with a plain loop rather than a schema per row.
+          const out: Array<readonly [string, string]> = new Array(rows.length)
+          for (let i = 0; i < rows.length; i++) {
+            const [nodeId, path] = rows[i]!
+            if (typeof nodeId !== "string" || typeof path !== "string") {
+              return Effect.fail(new Errors.StorageError({ operation: "grid placements", reason: `stored data is malformed: row ${i}` }))
+            }
+            out[i] = [nodeId, path]
+          }
+          return Effect.succeed(out)
+        })
+      )
+
     return GridStore.GridStore.of({
       change,
       versions,
       countByKind,
+      placements,
       history: (id) =>
         read(
           "grid history",

@@ -16,6 +16,7 @@ import { Actor, AuditLog, type AuditStore, Period, Permission, type Transactor }
 import { Grid, type GridStore, type GroupStore, Node, Profile } from "@sortgrid/grid"
 import { Effect, Layer } from "effect"
 import fc from "fast-check"
+import * as Synthetic from "./Synthetic.js"
 import * as Tongzhou from "./Tongzhou.js"
 
 const date = (text: string) => Period.IsoDate.make(text)
@@ -166,6 +167,29 @@ export const suite = <E>(
           ])
         )
         expect(early._tag).toBe("Conflict")
+      })
+    )
+
+    test(
+      "the seeded synthetic district fills Tongzhou to the domain's figures",
+      Effect.gen(function* () {
+        const report = yield* importTongzhou
+        const grid = yield* Grid.Grid
+        const communities = report.imported
+          .filter((d) => d.node.kind === "community" || d.node.kind === "village")
+          .map((d) => ({ id: d.node.id, kind: d.node.kind as "community" | "village", setting: d.setting }))
+        const nodes = Synthetic.district({ seed: 2023, communities, effectiveOn: "2023-01-01" })
+        expect(Synthetic.district({ seed: 2023, communities, effectiveOn: "2023-01-01" })).toEqual(nodes)
+        yield* grid.open(admin, nodes)
+        const counts = new Map(
+          (yield* grid.countByKind(admin, { under: under("/110112/"), asOf: date("2023-03-01") })).map((c) => [c.kind as string, c.count])
+        )
+        expect(counts.get("grid")).toBe(Synthetic.figures.grids)
+        expect(counts.get("compound")).toBe(Synthetic.figures.compounds)
+        expect(counts.get("school")).toBe(Synthetic.figures.schools)
+        expect(counts.get("plaza")).toBe(Synthetic.figures.plazas)
+        expect(counts.get("enterprise-site")).toBe(Synthetic.figures.enterpriseSites)
+        expect(counts.get("bin-station")).toBeGreaterThan(3_000)
       })
     )
 

@@ -27,6 +27,11 @@ export * as PostgresSchema from "./PostgresSchema.js"
 /**
  * @since 0.1.0
  */
+export * as Synthetic from "./Synthetic.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as TempDirectory from "./TempDirectory.js"
 
 /**
