@@ -22,12 +22,13 @@
  *
  * @since 0.1.0
  */
-import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon"
+
 import { type Actor, Errors, Id, Json, Period } from "@sortgrid/core"
+import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon"
 import { Either, Option, Schema } from "effect"
 import Flatbush from "flatbush"
 import type * as GeoJSON from "geojson"
-import { type NodeId as NodeIdType, NodeId, type NodeVersion, holdsOn as nodeHoldsOn } from "./Node.js"
+import { NodeId, type NodeVersion, holdsOn as nodeHoldsOn } from "./Node.js"
 import * as Profile from "./Profile.js"
 
 // --- schemas ----------------------------------------------------------------------------------------
@@ -69,7 +70,10 @@ export const LinearRing = Schema.Array(Position).pipe(
       if (ring.length < 4) return `a ring needs at least 4 positions, found ${ring.length}`
       const first = ring[0]!
       const last = ring[ring.length - 1]!
-      return (first[0] === last[0] && first[1] === last[1]) || "a ring must be closed: its last position must equal its first"
+      return (
+        (first[0] === last[0] && first[1] === last[1]) ||
+        "a ring must be closed: its last position must equal its first"
+      )
     },
     { identifier: "LinearRing" }
   )
@@ -161,15 +165,17 @@ export type BoundingBox = typeof BoundingBox.Type
  * @since 0.1.0
  * @category schemas
  */
-export const LocatePoint: Schema.Schema<Position, Position | { readonly type: "Point"; readonly coordinates: Position }> =
-  Schema.Union(
-    Position,
-    Schema.transform(Point, Schema.typeSchema(Position), {
-      strict: true,
-      decode: (point) => point.coordinates,
-      encode: (coordinates) => ({ type: "Point" as const, coordinates })
-    })
-  )
+export const LocatePoint: Schema.Schema<
+  Position,
+  Position | { readonly type: "Point"; readonly coordinates: Position }
+> = Schema.Union(
+  Position,
+  Schema.transform(Point, Schema.typeSchema(Position), {
+    strict: true,
+    decode: (point) => point.coordinates,
+    encode: (coordinates) => ({ type: "Point" as const, coordinates })
+  })
+)
 
 // --- model ------------------------------------------------------------------------------------------
 
@@ -375,24 +381,28 @@ export const join = (options: {
 
 // --- the spatial index ------------------------------------------------------------------------------
 
-interface Indexed extends NodeGeometry {
+/**
+ * An indexed area: the node geometry, its area (for ties) and its shape as turf reads it.
+ *
+ * @since 0.1.0
+ * @category locating
+ */
+export interface IndexedArea extends NodeGeometry {
   readonly area: number
   readonly shape: GeoJSON.Polygon | GeoJSON.MultiPolygon
 }
 
 /**
- * A static R-tree (flatbush) over the bounding boxes of the areas in a set of node geometries.
+ * A static R-tree (flatbush) over the bounding boxes of the areas among a set of node geometries.
  * Build it once with {@link makeIndex}, then {@link locate} as many points as needed.
  *
  * @since 0.1.0
  * @category locating
  */
 export interface SpatialIndex {
-  /** The areas indexed, in the tree's item order (points are left out: they contain nothing). */
-  readonly items: ReadonlyArray<NodeGeometry>
-  /** @internal */
-  readonly indexed: ReadonlyArray<Indexed>
-  /** @internal Absent when there is nothing to index: flatbush refuses an empty tree. */
+  /** The areas, in the tree's item order; points are left out, as they contain nothing. */
+  readonly items: ReadonlyArray<IndexedArea>
+  /** Absent when there is nothing to index (flatbush refuses an empty tree). */
   readonly tree: Flatbush | undefined
 }
 
@@ -403,20 +413,20 @@ export interface SpatialIndex {
  * @category locating
  */
 export const buildIndex = (entries: ReadonlyArray<NodeGeometry>): SpatialIndex => {
-  const indexed: Array<Indexed> = []
+  const items: Array<IndexedArea> = []
   for (const entry of entries) {
     const shape = toGeoJson(entry.geometry.geometry)
     if (shape.type === "Point") continue
-    indexed.push({ ...entry, area: area(entry.geometry.geometry), shape })
+    items.push({ ...entry, area: area(entry.geometry.geometry), shape })
   }
-  if (indexed.length === 0) return { items: [], indexed, tree: undefined }
-  const tree = new Flatbush(indexed.length)
-  for (const entry of indexed) {
+  if (items.length === 0) return { items, tree: undefined }
+  const tree = new Flatbush(items.length)
+  for (const entry of items) {
     const [west, south, east, north] = entry.geometry.bbox
     tree.add(west, south, east, north)
   }
   tree.finish()
-  return { items: indexed, indexed, tree }
+  return { items, tree }
 }
 
 /**
@@ -432,7 +442,7 @@ export const makeIndex = (options: {
 }): SpatialIndex => buildIndex(join(options))
 
 /** Deeper first; then smaller; then the smaller id, so the answer never depends on load order. */
-const better = (a: Indexed, b: Indexed): boolean =>
+const better = (a: IndexedArea, b: IndexedArea): boolean =>
   a.node.depth !== b.node.depth
     ? a.node.depth > b.node.depth
     : a.area !== b.area
@@ -449,9 +459,9 @@ const better = (a: Indexed, b: Indexed): boolean =>
 export const locate = (index: SpatialIndex, position: Position): Option.Option<NodeGeometry> => {
   if (index.tree === undefined) return Option.none()
   const [x, y] = position
-  let best: Indexed | undefined
+  let best: IndexedArea | undefined
   for (const i of index.tree.search(x, y, x, y)) {
-    const candidate = index.indexed[i]!
+    const candidate = index.items[i]!
     if (best !== undefined && !better(candidate, best)) continue
     if (booleanPointInPolygon([x, y], candidate.shape)) best = candidate
   }
@@ -467,12 +477,12 @@ export const locate = (index: SpatialIndex, position: Position): Option.Option<N
  * @category exporting
  */
 export type NodeProperties = {
-  readonly id: NodeIdType
+  readonly id: NodeId
   readonly kind: Profile.NodeKind
   readonly name: string
   readonly code: string | null
   readonly depth: number
-  readonly parentId: NodeIdType | null
+  readonly parentId: NodeId | null
 }
 
 /**
@@ -525,7 +535,7 @@ export interface StoredGeometries {
  * @category planning
  */
 export interface GeometryPlan {
-  readonly end: ReadonlyArray<{ readonly nodeId: NodeIdType; readonly version: number; readonly validTo: Period.IsoDate }>
+  readonly end: ReadonlyArray<{ readonly nodeId: NodeId; readonly version: number; readonly validTo: Period.IsoDate }>
   readonly start: ReadonlyArray<GeometryVersion>
   readonly results: ReadonlyArray<GeometryVersion>
   readonly paths: ReadonlyArray<Actor.NodePath>
@@ -565,11 +575,17 @@ export const planSet = (
     }
     seen.add(command.changeId)
   }
+  const versionsOf = new Map<string, Array<NodeVersion>>()
+  for (const version of state.nodes) {
+    const versions = versionsOf.get(version.nodeId)
+    if (versions === undefined) versionsOf.set(version.nodeId, [version])
+    else versions.push(version)
+  }
   const latest = new Map(state.stored.latest)
   const started = new Map<string, GeometryVersion>()
   const end: Array<GeometryPlan["end"][number]> = []
   const paths: Array<Actor.NodePath> = []
-  const results: Array<{ readonly nodeId: string; readonly version: number }> = []
+  const results: Array<GeometryVersion> = []
   const key = (nodeId: string, version: number) => `${nodeId}#${version}`
 
   for (const [index, command] of commands.entries()) {
@@ -589,7 +605,7 @@ export const planSet = (
       continue
     }
     const on = command.effectiveOn
-    const node = state.nodes.find((version) => version.nodeId === command.nodeId && nodeHoldsOn(version, on))
+    const node = versionsOf.get(command.nodeId)?.find((version) => nodeHoldsOn(version, on))
     if (node === undefined) {
       return Either.left(
         Errors.Invalid.one(["geometries", index, "nodeId"], `node ${command.nodeId} is not in force on ${on}`)
@@ -634,11 +650,7 @@ export const planSet = (
     end,
     start: [...started.values()],
     // A version started here and ended later in the batch is reported as it will be stored.
-    results: results.map((result) =>
-      result instanceof GeometryVersion && !started.has(key(result.nodeId, result.version))
-        ? result
-        : started.get(key(result.nodeId, result.version))!
-    ),
+    results: results.map((result) => started.get(key(result.nodeId, result.version)) ?? result),
     paths
   })
 }

@@ -17,7 +17,17 @@ export * as DivisionImport from "./DivisionImport.js"
 /**
  * @since 0.1.0
  */
+export * as Geography from "./Geography.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Geometry from "./Geometry.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as GeometryStore from "./GeometryStore.js"
 
 /**
  * @since 0.1.0
@@ -52,12 +62,47 @@ export * as Person from "./Person.js"
 /**
  * @since 0.1.0
  */
+export * as Ports from "./Ports.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PriorityResident from "./PriorityResident.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PriorityResidentStore from "./PriorityResidentStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PriorityResidents from "./PriorityResidents.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Profile from "./Profile.js"
 
 /**
  * @since 0.1.0
  */
 export * as Rollup from "./Rollup.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Site from "./Site.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SiteStore from "./SiteStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Sites from "./Sites.js"
 
 /**
  * @since 0.1.0

@@ -15,9 +15,9 @@ import type { Permission } from "@sortgrid/core"
 export const defaultGrants: Permission.Grants = {
   system: ["*"],
   "district-admin": ["*"],
-  "subdistrict-admin": ["grid.read", "grid.edit"],
+  "subdistrict-admin": ["grid.read", "grid.edit", "priorityResidents.read", "priorityResidents.write"],
   "department-official": ["grid.read"],
   inspector: ["grid.read"],
-  "grid-worker": ["grid.read"],
+  "grid-worker": ["grid.read", "priorityResidents.read"],
   auditor: ["audit.read", "audit.verify", "grid.read"]
 }

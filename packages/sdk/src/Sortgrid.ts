@@ -11,10 +11,11 @@
  *
  * @since 0.1.0
  */
-import { AuditLog, type AuditStore, type Errors, Permission, type Transactor } from "@sortgrid/core"
-import { Grid, type GridStore, type GroupStore, Profile } from "@sortgrid/grid"
+import { AuditLog, type Errors, Permission } from "@sortgrid/core"
+import { Geography, Grid, type PriorityResident, PriorityResidents, Profile, Sites } from "@sortgrid/grid"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
+import type { SqlStore } from "@sortgrid/store-sql"
 import { SqliteStore } from "@sortgrid/store-sqlite"
 import { Either, Layer } from "effect"
 import { defaultGrants } from "./Policies.js"
@@ -41,13 +42,7 @@ export interface SortgridOptions {
  * @since 0.1.0
  * @category models
  */
-export type Services =
-  | AuditLog.AuditLog
-  | Grid.Grid
-  | AuditStore.AuditStore
-  | GridStore.GridStore
-  | Transactor.Transactor
-  | Permission.Policy
+export type Services = AuditLog.AuditLog | Grid.Grid | Sites.Sites | Geography.Geography | SqlStore.Ports | Permission.Policy
 
 /**
  * The store alone: every port, from a store URL.
@@ -57,10 +52,7 @@ export type Services =
  */
 export const layerStore = (
   url: string = StoreUrl.defaultUrl
-): Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | GroupStore.GroupStore | Transactor.Transactor,
-  Errors.Invalid | Errors.StoreUnavailable
-> =>
+): Layer.Layer<SqlStore.Ports, Errors.Invalid | Errors.StoreUnavailable> =>
   Either.match(StoreUrl.parse(url), {
     onLeft: (error) => Layer.fail(error),
     onRight: StoreUrl.StoreLocation.$match({
@@ -77,9 +69,22 @@ export const layerStore = (
  * @category layers
  */
 export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Errors.Invalid | Errors.StoreUnavailable> =>
-  Grid.Grid.Default.pipe(
+  Layer.mergeAll(Grid.Grid.Default, Sites.Sites.Default, Geography.Geography.Default).pipe(
     Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),
     Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants)),
     Layer.provide(Layer.succeed(Grid.GridProfile, options.profile ?? Profile.chinaDistrict))
   )
+
+/**
+ * The priority-residents register, on top of {@link layer}. It needs the host's keys (a pseudonym key
+ * and an encryption key, 32 bytes each, base64), so it is a layer of its own: apps that keep no
+ * register need no keys.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPriorityResidents = (
+  keys: PriorityResident.KeyMaterial
+): Layer.Layer<PriorityResidents.PriorityResidents, Errors.Invalid, Services> =>
+  PriorityResidents.PriorityResidents.Default.pipe(Layer.provide(PriorityResidents.ResidentKeys.layer(keys)))

@@ -5,12 +5,15 @@
  * @since 0.1.0
  */
 import { type AuditStore, Transactor } from "@sortgrid/core"
-import type { GridStore, GroupStore } from "@sortgrid/grid"
+import type { Ports } from "@sortgrid/grid/Ports"
 import { Effect, Layer } from "effect"
 import * as MemoryAuditStore from "./MemoryAuditStore.js"
 import { MemoryDatabase } from "./MemoryDatabase.js"
 import * as MemoryGridStore from "./MemoryGridStore.js"
+import * as MemoryGeometryStore from "./MemoryGeometryStore.js"
 import * as MemoryGroupStore from "./MemoryGroupStore.js"
+import * as MemoryPriorityResidentStore from "./MemoryPriorityResidentStore.js"
+import * as MemorySiteStore from "./MemorySiteStore.js"
 
 const transactor = Layer.effect(
   Transactor.Transactor,
@@ -25,12 +28,16 @@ const transactor = Layer.effect(
  */
 export const layer: Layer.Layer<
   | AuditStore.AuditStore
-  | GridStore.GridStore
-  | GroupStore.GroupStore
   | Transactor.Transactor
+  | Ports
   | MemoryAuditStore.AuditTableRef
+  | MemoryPriorityResidentStore.PriorityResidentTableRef
   | MemoryDatabase
-> = Layer.mergeAll(MemoryAuditStore.layer, MemoryGroupStore.layer, transactor).pipe(
-  Layer.provideMerge(MemoryGridStore.layer),
-  Layer.provideMerge(MemoryDatabase.Default)
-)
+> = Layer.mergeAll(
+  MemoryAuditStore.layer,
+  transactor,
+  MemoryGroupStore.layer,
+  MemorySiteStore.layer,
+  MemoryGeometryStore.layer,
+  MemoryPriorityResidentStore.layer
+).pipe(Layer.provideMerge(MemoryGridStore.layer), Layer.provideMerge(MemoryDatabase.Default))

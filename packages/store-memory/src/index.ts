@@ -17,12 +17,27 @@ export * as MemoryDatabase from "./MemoryDatabase.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryGeometryStore from "./MemoryGeometryStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryGridStore from "./MemoryGridStore.js"
 
 /**
  * @since 0.1.0
  */
 export * as MemoryGroupStore from "./MemoryGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryPriorityResidentStore from "./MemoryPriorityResidentStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemorySiteStore from "./MemorySiteStore.js"
 
 /**
  * @since 0.1.0

@@ -1,5 +1,5 @@
 import { Audit } from "@sortgrid/core"
-import { AuditLogSuite, AuditProbe, GridSuite } from "@sortgrid/testkit"
+import { AuditLogSuite, AuditProbe, GeographySuite, GridSuite, SiteSuite } from "@sortgrid/testkit"
 import { Chunk, Effect, HashMap, Layer, Ref } from "effect"
 import { MemoryAuditStore, MemoryStore } from "../src/index.js"
 
@@ -34,3 +34,5 @@ const probe = Layer.effect(
 AuditLogSuite.suite("memory", probe.pipe(Layer.provideMerge(MemoryStore.layer)))
 
 GridSuite.suite("memory", MemoryStore.layer)
+GeographySuite.suite("memory", MemoryStore.layer)
+SiteSuite.suite("memory", MemoryStore.layer)

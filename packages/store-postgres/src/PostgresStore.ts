@@ -8,8 +8,7 @@
 import { Reactivity } from "@effect/experimental"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { type AuditStore, Errors, type Transactor } from "@sortgrid/core"
-import type { GridStore, GroupStore } from "@sortgrid/grid"
+import { Errors } from "@sortgrid/core"
 import { SqlStore } from "@sortgrid/store-sql"
 import { Duration, Effect, Layer, Redacted } from "effect"
 import Pg from "pg"
@@ -126,6 +125,6 @@ export const layerClient = (
 export const layer = (
   config: PostgresStoreConfig
 ): Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | GroupStore.GroupStore | Transactor.Transactor | SqlClient.SqlClient,
+  SqlStore.Ports | SqlClient.SqlClient,
   Errors.StoreUnavailable | Errors.Invalid
 > => SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))

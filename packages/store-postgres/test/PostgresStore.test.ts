@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { AuditLogSuite, AuditProbe, GridSuite, PostgresSchema } from "@sortgrid/testkit"
+import { AuditLogSuite, AuditProbe, GeographySuite, GridSuite, SiteSuite, PriorityResidentSuite, PostgresSchema } from "@sortgrid/testkit"
 import { Effect, Layer, Redacted } from "effect"
 import { PostgresStore } from "../src/index.js"
 
@@ -10,6 +10,9 @@ const freshStore = Layer.unwrapScoped(Effect.map(testSchema, (schema) => Postgre
 
 AuditLogSuite.suite("postgres", AuditProbe.layerSql.pipe(Layer.provideMerge(freshStore)))
 GridSuite.suite("postgres", freshStore)
+GeographySuite.suite("postgres", freshStore)
+SiteSuite.suite("postgres", freshStore)
+PriorityResidentSuite.suite("postgres", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), { probe: true })
 
 describe("PostgresStore", () => {
   it.scoped("an unreachable server fails with a typed error that hides the password", () =>

@@ -7,6 +7,9 @@ import { SqlClient } from "@effect/sql"
 import { Audit } from "@sortgrid/core"
 import { Effect } from "effect"
 import type { Migration } from "./Migrator.js"
+import { geometry } from "./migrations/geometry.js"
+import { priorityResidents } from "./migrations/priorityResidents.js"
+import { sites } from "./migrations/sites.js"
 
 const auditLog: Migration = {
   id: 1,
@@ -104,4 +107,4 @@ const groups: Migration = {
  * @since 0.1.0
  * @category migrations
  */
-export const all: ReadonlyArray<Migration> = [auditLog, grid, groups]
+export const all: ReadonlyArray<Migration> = [auditLog, grid, groups, sites, geometry, priorityResidents]

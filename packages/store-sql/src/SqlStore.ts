@@ -7,13 +7,16 @@
  */
 import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
-import type { GridStore, GroupStore } from "@sortgrid/grid"
+import type { Ports as GridPorts } from "@sortgrid/grid/Ports"
 import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
 import * as SqlAuditStore from "./SqlAuditStore.js"
 import * as SqlGridStore from "./SqlGridStore.js"
+import * as SqlGeometryStore from "./SqlGeometryStore.js"
 import * as SqlGroupStore from "./SqlGroupStore.js"
+import * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
+import * as SqlSiteStore from "./SqlSiteStore.js"
 import * as SqlTransactor from "./SqlTransactor.js"
 
 /**
@@ -22,11 +25,23 @@ import * as SqlTransactor from "./SqlTransactor.js"
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | GroupStore.GroupStore | Transactor.Transactor,
-  never,
-  SqlClient.SqlClient
-> = Layer.mergeAll(SqlAuditStore.layer, SqlGridStore.layer, SqlGroupStore.layer, SqlTransactor.layer)
+export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.mergeAll(
+  SqlAuditStore.layer,
+  SqlTransactor.layer,
+  SqlGridStore.layer,
+  SqlGroupStore.layer,
+  SqlSiteStore.layer,
+  SqlGeometryStore.layer,
+  SqlPriorityResidentStore.layer
+)
+
+/**
+ * Every port a store provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Ports = AuditStore.AuditStore | Transactor.Transactor | GridPorts
 
 /**
  * Brings the database up to the latest schema.

@@ -22,12 +22,27 @@ export * as SqlAuditStore from "./SqlAuditStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlGeometryStore from "./SqlGeometryStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlGridStore from "./SqlGridStore.js"
 
 /**
  * @since 0.1.0
  */
 export * as SqlGroupStore from "./SqlGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlSiteStore from "./SqlSiteStore.js"
 
 /**
  * @since 0.1.0

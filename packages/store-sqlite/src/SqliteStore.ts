@@ -12,8 +12,7 @@
 import { Reactivity } from "@effect/experimental"
 import { SqlClient, Statement } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { type AuditStore, Errors, type Transactor } from "@sortgrid/core"
-import type { GridStore, GroupStore } from "@sortgrid/grid"
+import { Errors } from "@sortgrid/core"
 import { SqlStore } from "@sortgrid/store-sql"
 import { Duration, Effect, Layer, Option, type Scope } from "effect"
 
@@ -99,7 +98,7 @@ export const layerClient = (config: SqliteStoreConfig): Layer.Layer<SqlClient.Sq
 export const layer = (
   config: SqliteStoreConfig
 ): Layer.Layer<
-  AuditStore.AuditStore | GridStore.GridStore | GroupStore.GroupStore | Transactor.Transactor | SqlClient.SqlClient,
+  SqlStore.Ports | SqlClient.SqlClient,
   Errors.StoreUnavailable
 > => SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))
 

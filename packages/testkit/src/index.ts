@@ -17,12 +17,27 @@ export * as AuditProbe from "./AuditProbe.js"
 /**
  * @since 0.1.0
  */
+export * as GeographySuite from "./GeographySuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as GridSuite from "./GridSuite.js"
 
 /**
  * @since 0.1.0
  */
 export * as PostgresSchema from "./PostgresSchema.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PriorityResidentSuite from "./PriorityResidentSuite.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SiteSuite from "./SiteSuite.js"
 
 /**
  * @since 0.1.0
