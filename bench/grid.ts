@@ -10,7 +10,7 @@ import { Grid, Profile } from "@sortgrid/grid"
 import { Sortgrid } from "@sortgrid/sdk"
 import * as Synthetic from "@sortgrid/testkit/Synthetic"
 import Database from "better-sqlite3"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, type Layer, ManagedRuntime } from "effect"
 import { medianMillis, type Result, rate } from "./harness.js"
 
 const national = new Profile.Profile({
@@ -54,7 +54,9 @@ const nationalTree = (): ReadonlyArray<ReadonlyArray<Input>> => {
   const levels: Array<Array<Input>> = [[node("cn", "nation")]]
   const below = (parents: ReadonlyArray<Input>, kind: string, low: number, high: number) =>
     parents.flatMap((parent) =>
-      Array.from({ length: between(low, high) }, (_, i) => node(`${parent.id}${String(i + 1).padStart(2, "0")}`, kind, parent.id))
+      Array.from({ length: between(low, high) }, (_, i) =>
+        node(`${parent.id}${String(i + 1).padStart(2, "0")}`, kind, parent.id)
+      )
     )
   const provinces = Array.from({ length: 31 }, (_, i) => node(`p${String(i + 11)}`, "province", "cn"))
   levels.push(provinces)
@@ -86,7 +88,9 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
     await runtime.runPromise(
       Effect.flatMap(Grid.Grid, (grid) =>
         Effect.forEach(
-          levels.flatMap((level) => Array.from({ length: Math.ceil(level.length / batch) }, (_, i) => level.slice(i * batch, (i + 1) * batch))),
+          levels.flatMap((level) =>
+            Array.from({ length: Math.ceil(level.length / batch) }, (_, i) => level.slice(i * batch, (i + 1) * batch))
+          ),
           (chunk) => grid.open(system, chunk),
           { discard: true }
         )
@@ -110,14 +114,24 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
       CREATE INDEX grid_node_version_by_parent ON grid_node_version (parent_id);
       CREATE INDEX grid_node_version_by_code ON grid_node_version (code);`)
     const rawStart = performance.now()
-    const insertRow = rawImport.prepare("INSERT INTO grid_node_version VALUES (?, 1, ?, NULL, ?, NULL, ?, ?, ?, ?, '9999-12-31')")
+    const insertRow = rawImport.prepare(
+      "INSERT INTO grid_node_version VALUES (?, 1, ?, NULL, ?, NULL, ?, ?, ?, ?, '9999-12-31')"
+    )
     const paths = new Map<string, string>()
     const insertBatch = rawImport.transaction((rows: ReadonlyArray<Input>) => {
       for (const row of rows) {
         const parentPath = row.parentId === undefined ? "/" : paths.get(row.parentId)!
         const path = `${parentPath}${row.id}/`
         paths.set(row.id, path)
-        insertRow.run(row.id, row.kind, row.name, row.parentId ?? null, path, path.split("/").length - 3, row.effectiveOn)
+        insertRow.run(
+          row.id,
+          row.kind,
+          row.name,
+          row.parentId ?? null,
+          path,
+          path.split("/").length - 3,
+          row.effectiveOn
+        )
       }
     })
     for (const level of levels) for (let i = 0; i < level.length; i += batch) insertBatch(level.slice(i, i + batch))
@@ -214,10 +228,13 @@ export const run = async (): Promise<ReadonlyArray<Result>> => {
       rawRollup
     )
     const check = await runtime.runPromise(
-      Effect.flatMap(Grid.Grid, (grid) => grid.rollup(system, { under: Actor.NodePath.make("/"), asOf, values, aggregation: "sum" }))
+      Effect.flatMap(Grid.Grid, (grid) =>
+        grid.rollup(system, { under: Actor.NodePath.make("/"), asOf, values, aggregation: "sum" })
+      )
     )
     const rawTotal = (memory.prepare("SELECT total FROM v WHERE node_id = 'cn'").get() as { total: number }).total
-    if (check.get("cn")?.value !== rawTotal) throw new Error(`roll-ups disagree: ${check.get("cn")?.value} vs ${rawTotal}`)
+    if (check.get("cn")?.value !== rawTotal)
+      throw new Error(`roll-ups disagree: ${check.get("cn")?.value} vs ${rawTotal}`)
     raw.close()
     memory.close()
     return [

@@ -189,12 +189,18 @@ export const planSites = (
     const kind = kinds.get(`${command.effectiveOn}|${command.nodeId}`)
     if (kind === undefined) {
       return Either.left(
-        Errors.Invalid.one(["sites", index, "nodeId"], `node ${command.nodeId} does not exist on ${command.effectiveOn}`)
+        Errors.Invalid.one(
+          ["sites", index, "nodeId"],
+          `node ${command.nodeId} does not exist on ${command.effectiveOn}`
+        )
       )
     }
     if (kindOf[command.details._tag] !== kind) {
       return Either.left(
-        Errors.Invalid.one(["sites", index, "details"], `${command.details._tag} details describe a ${kindOf[command.details._tag]}, not a ${kind}`)
+        Errors.Invalid.one(
+          ["sites", index, "details"],
+          `${command.details._tag} details describe a ${kindOf[command.details._tag]}, not a ${kind}`
+        )
       )
     }
     const previous = open.get(command.nodeId)

@@ -17,8 +17,21 @@
  * @since 0.1.0
  */
 import { Actor, Audit, AuditLog, Errors, Period } from "@sortgrid/core"
-import { type DivisionImport, Grid, Node, Profile, type Rollup, type Tabular, type Tree } from "@sortgrid/grid"
-import { Cause, Effect, Exit, ManagedRuntime, Schema } from "effect"
+import {
+  type DivisionImport,
+  Geography,
+  type Geometry,
+  Grid,
+  Node,
+  Profile,
+  type Rollup,
+  type Site,
+  Sites,
+  type Tabular,
+  type Tree
+} from "@sortgrid/grid"
+import { Cause, type Context, Effect, Exit, ManagedRuntime, Option, Schema } from "effect"
+import type * as GeoJSON from "geojson"
 import * as Sortgrid from "./Sortgrid.js"
 
 /**
@@ -88,6 +101,26 @@ export interface SortgridClient {
       }
     ) => Promise<Readonly<Record<string, Rollup.Rolled>>>
   }
+  readonly sites: {
+    /** Sets site details from dates (`{ nodeId, effectiveOn, details: { _tag: "BinStation", … } }`). */
+    readonly set: (actor: ActorInput, sites: ReadonlyArray<unknown>) => Promise<Site.SitePlan>
+    /** The details in force on a date of every site under a path. */
+    readonly list: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly asOf: string }
+    ) => Promise<ReadonlyArray<Site.SiteVersion>>
+  }
+  readonly geography: {
+    /** Sets node geometries from dates (GeoJSON Polygon/MultiPolygon for territories, Point for sites). */
+    readonly set: (
+      actor: ActorInput,
+      geometries: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Geometry.GeometryVersion>>
+    /** The deepest node containing a `[lon, lat]` point on a date, or `undefined`. */
+    readonly locate: (actor: ActorInput, point: unknown, asOf: string) => Promise<Geometry.NodeGeometry | undefined>
+    /** The subtree under a path on a date as a GeoJSON FeatureCollection. */
+    readonly export: (actor: ActorInput, under: string, asOf: string) => Promise<GeoJSON.FeatureCollection>
+  }
   /** Runs any Effect program against this client's services: the way down from Promises to Effect. */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Sortgrid.Services>) => Promise<A>
   /** Closes the store. The client must not be used afterwards. */
@@ -145,9 +178,14 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
   }
   const withLog = <A, E>(f: (log: AuditLog.AuditLog) => Effect.Effect<A, E>) =>
     run(Effect.flatMap(AuditLog.AuditLog, f))
-  /** Runs a grid call with the actor and the other arguments decoded. */
+  /** Runs a call of a service with the actor decoded. */
+  const withService = <S, I extends Sortgrid.Services, A, E>(
+    tag: Context.Tag<I, S>,
+    actor: ActorInput,
+    f: (service: S, actor: Actor.Actor) => Effect.Effect<A, E>
+  ) => run(Effect.flatMap(Effect.zip(tag, decodeActor(actor)), ([service, decoded]) => f(service, decoded)))
   const withGrid = <A, E>(actor: ActorInput, f: (grid: Grid.Grid, actor: Actor.Actor) => Effect.Effect<A, E>) =>
-    run(Effect.flatMap(Effect.zip(Grid.Grid, decodeActor(actor)), ([grid, decoded]) => f(grid, decoded)))
+    withService(Grid.Grid, actor, f)
   const nodeAt = (id: string, asOf: string) =>
     Effect.all([decodeInput(Node.NodeId, id, "id"), decodeInput(Period.IsoDate, asOf, "asOf")])
   return {
@@ -193,6 +231,32 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
             Effect.map(grid.rollup(decoded, { ...q, values: new Map(Object.entries(q.values)) }), (rolled) =>
               Object.fromEntries(rolled)
             )
+          )
+        )
+    },
+    sites: {
+      set: (actor, sites) => withService(Sites.Sites, actor, (service, decoded) => service.set(decoded, sites)),
+      list: (actor, query) =>
+        withService(Sites.Sites, actor, (service, decoded) =>
+          Effect.flatMap(decodeInput(SubtreeQuery, query, "query"), ({ under, asOf }) =>
+            service.sites(decoded, { under, asOf })
+          )
+        )
+    },
+    geography: {
+      set: (actor, geometries) =>
+        withService(Geography.Geography, actor, (service, decoded) => service.setGeometries(decoded, geometries)),
+      locate: (actor, point, asOf) =>
+        withService(Geography.Geography, actor, (service, decoded) =>
+          Effect.flatMap(decodeInput(Period.IsoDate, asOf, "asOf"), (day) =>
+            Effect.map(service.locate(decoded, point, day), Option.getOrUndefined)
+          )
+        ),
+      export: (actor, under, asOf) =>
+        withService(Geography.Geography, actor, (service, decoded) =>
+          Effect.flatMap(
+            Effect.all([decodeInput(Actor.NodePath, under, "under"), decodeInput(Period.IsoDate, asOf, "asOf")]),
+            ([path, day]) => service.exportSubtree(decoded, path, day)
           )
         )
     },

@@ -42,7 +42,13 @@ export interface SortgridOptions {
  * @since 0.1.0
  * @category models
  */
-export type Services = AuditLog.AuditLog | Grid.Grid | Sites.Sites | Geography.Geography | SqlStore.Ports | Permission.Policy
+export type Services =
+  | AuditLog.AuditLog
+  | Grid.Grid
+  | Sites.Sites
+  | Geography.Geography
+  | SqlStore.Ports
+  | Permission.Policy
 
 /**
  * The store alone: every port, from a store URL.

@@ -46,3 +46,53 @@ describe("Client (Promise facade): the grid", () => {
     })
   )
 })
+
+describe("Client (Promise facade): sites and geography", () => {
+  it.scoped("sets a district boundary and a bin station, then locates a point and reads the station", () =>
+    Effect.acquireUseRelease(
+      Effect.promise(() => Client.open({ store: "memory:" })),
+      (sortgrid) =>
+        Effect.promise(async () => {
+          await sortgrid.grid.importDivisions(admin, Tongzhou.csv, {
+            effectiveOn: "2023-01-01",
+            mode: "all-or-nothing"
+          })
+          const [community] = await sortgrid.grid.children(admin, "110112001", "2023-01-01")
+          await sortgrid.grid.open(admin, [
+            { id: "g1", kind: "grid", name: "网格", parentId: community!.nodeId, effectiveOn: "2023-01-01" },
+            { id: "g1-c1", kind: "compound", name: "小区", parentId: "g1", effectiveOn: "2023-01-01" },
+            { id: "g1-c1-b1", kind: "bin-station", name: "桶站", parentId: "g1-c1", effectiveOn: "2023-01-01" }
+          ])
+          const square = [
+            [116.5, 39.7],
+            [116.9, 39.7],
+            [116.9, 40.0],
+            [116.5, 40.0],
+            [116.5, 39.7]
+          ]
+          await sortgrid.geography.set(admin, [
+            {
+              changeId: "boundary-1",
+              nodeId: "110112",
+              effectiveOn: "2023-01-01",
+              geometry: { type: "Polygon", coordinates: [square] }
+            }
+          ])
+          await sortgrid.sites.set(admin, [
+            {
+              nodeId: "g1-c1-b1",
+              effectiveOn: "2023-01-01",
+              details: { _tag: "BinStation", qrId: "QR-1", streams: ["kitchen", "other"], dropOff: [], collection: [] }
+            }
+          ])
+          const found = await sortgrid.geography.locate(admin, [116.7, 39.9], "2023-06-30")
+          const outside = await sortgrid.geography.locate(admin, [100, 30], "2023-06-30")
+          const stations = await sortgrid.sites.list(admin, { under: "/110112/", asOf: "2023-06-30" })
+          expect(found?.node.nodeId).toBe("110112")
+          expect(outside).toBeUndefined()
+          expect(stations.map((s) => s.nodeId)).toEqual(["g1-c1-b1"])
+        }),
+      (sortgrid) => Effect.promise(() => sortgrid.close())
+    )
+  )
+})

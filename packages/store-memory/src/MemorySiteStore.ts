@@ -31,7 +31,9 @@ export const layer: Layer.Layer<SiteStore.SiteStore, never, MemoryDatabase | Gri
           const rows = yield* Ref.get(table)
           const named = new Set<string>(nodeIds)
           const current = new Map(
-            rows.filter((row) => named.has(row.nodeId) && row.validTo === Period.endOfTime).map((row) => [row.nodeId as string, row])
+            rows
+              .filter((row) => named.has(row.nodeId) && row.validTo === Period.endOfTime)
+              .map((row) => [row.nodeId as string, row])
           )
           const plan = yield* decide(current)
           const ended = new Map(plan.end.map((end) => [end.nodeId as string, end.validTo]))
@@ -54,7 +56,8 @@ export const layer: Layer.Layer<SiteStore.SiteStore, never, MemoryDatabase | Gri
             const paths = new Map<string, string>()
             for (const history of (yield* Ref.get(grid)).versions.values()) {
               for (const version of history) {
-                if (Node.holdsOn(version, asOf) && version.path.startsWith(under)) paths.set(version.nodeId, version.path)
+                if (Node.holdsOn(version, asOf) && version.path.startsWith(under))
+                  paths.set(version.nodeId, version.path)
               }
             }
             return (yield* Ref.get(table))

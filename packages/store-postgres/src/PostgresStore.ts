@@ -124,7 +124,5 @@ export const layerClient = (
  */
 export const layer = (
   config: PostgresStoreConfig
-): Layer.Layer<
-  SqlStore.Ports | SqlClient.SqlClient,
-  Errors.StoreUnavailable | Errors.Invalid
-> => SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))
+): Layer.Layer<SqlStore.Ports | SqlClient.SqlClient, Errors.StoreUnavailable | Errors.Invalid> =>
+  SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
-import { AuditLogSuite, AuditProbe, GeographySuite, GridSuite, SiteSuite, PriorityResidentSuite, PostgresSchema } from "@sortgrid/testkit"
+import {
+  AuditLogSuite,
+  AuditProbe,
+  GeographySuite,
+  GridSuite,
+  PostgresSchema,
+  PriorityResidentSuite,
+  SiteSuite
+} from "@sortgrid/testkit"
 import { Effect, Layer, Redacted } from "effect"
 import { PostgresStore } from "../src/index.js"
 
@@ -12,7 +20,9 @@ AuditLogSuite.suite("postgres", AuditProbe.layerSql.pipe(Layer.provideMerge(fres
 GridSuite.suite("postgres", freshStore)
 GeographySuite.suite("postgres", freshStore)
 SiteSuite.suite("postgres", freshStore)
-PriorityResidentSuite.suite("postgres", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), { probe: true })
+PriorityResidentSuite.suite("postgres", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
+  probe: true
+})
 
 describe("PostgresStore", () => {
   it.scoped("an unreachable server fails with a typed error that hides the password", () =>

@@ -250,7 +250,9 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
           for (let i = 0; i < rows.length; i++) {
             const [nodeId, path] = rows[i]!
             if (typeof nodeId !== "string" || typeof path !== "string") {
-              return Effect.fail(new Errors.StorageError({ operation: "grid placements", reason: `stored data is malformed: row ${i}` }))
+              return Effect.fail(
+                new Errors.StorageError({ operation: "grid placements", reason: `stored data is malformed: row ${i}` })
+              )
             }
             out[i] = [nodeId, path]
           }

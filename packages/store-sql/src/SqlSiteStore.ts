@@ -6,7 +6,7 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Period } from "@sortgrid/core"
-import { Site, SiteStore, type Node } from "@sortgrid/grid"
+import { type Node, Site, SiteStore } from "@sortgrid/grid"
 import { Effect, type Either, Layer, Schema } from "effect"
 import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
@@ -39,7 +39,12 @@ export const layer: Layer.Layer<SiteStore.SiteStore, never, SqlClient.SqlClient>
   SiteStore.SiteStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const insert = makeInserter<ReturnType<typeof toRow>>(sql, "grid_site", ["node_id", "valid_from", "valid_to", "details"])
+    const insert = makeInserter<ReturnType<typeof toRow>>(sql, "grid_site", [
+      "node_id",
+      "valid_from",
+      "valid_to",
+      "details"
+    ])
     const decode = (operation: string) => (rows: ReadonlyArray<unknown>) =>
       Effect.mapError(decodeRows(rows), malformed(operation))
 
@@ -54,7 +59,8 @@ export const layer: Layer.Layer<SiteStore.SiteStore, never, SqlClient.SqlClient>
         Effect.gen(function* () {
           const current = new Map<string, Site.SiteVersion>()
           for (const chunk of chunksOf(nodeIds, 5_000)) {
-            const rows = yield* sql`SELECT * FROM grid_site WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`
+            const rows =
+              yield* sql`SELECT * FROM grid_site WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`
             for (const version of yield* decode("set sites")(rows)) current.set(version.nodeId, version)
           }
           const plan = yield* decide(current)

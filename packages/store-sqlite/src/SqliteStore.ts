@@ -97,10 +97,8 @@ export const layerClient = (config: SqliteStoreConfig): Layer.Layer<SqlClient.Sq
  */
 export const layer = (
   config: SqliteStoreConfig
-): Layer.Layer<
-  SqlStore.Ports | SqlClient.SqlClient,
-  Errors.StoreUnavailable
-> => SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))
+): Layer.Layer<SqlStore.Ports | SqlClient.SqlClient, Errors.StoreUnavailable> =>
+  SqlStore.layer.pipe(Layer.provideMerge(layerClient(config)))
 
 /**
  * Reads the journal mode and synchronous level actually in force (for diagnostics and tests).

@@ -1,7 +1,15 @@
 import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { AuditLogSuite, AuditProbe, GeographySuite, GridSuite, SiteSuite, PriorityResidentSuite, TempDirectory } from "@sortgrid/testkit"
+import {
+  AuditLogSuite,
+  AuditProbe,
+  GeographySuite,
+  GridSuite,
+  PriorityResidentSuite,
+  SiteSuite,
+  TempDirectory
+} from "@sortgrid/testkit"
 import { Effect, Layer } from "effect"
 import { SqliteStore } from "../src/index.js"
 import { runWorker, verifyFile } from "./processes.js"
@@ -14,7 +22,9 @@ AuditLogSuite.suite("sqlite", AuditProbe.layerSql.pipe(Layer.provideMerge(freshS
 GridSuite.suite("sqlite", freshStore)
 GeographySuite.suite("sqlite", freshStore)
 SiteSuite.suite("sqlite", freshStore)
-PriorityResidentSuite.suite("sqlite", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), { probe: true })
+PriorityResidentSuite.suite("sqlite", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
+  probe: true
+})
 
 describe("SqliteStore", () => {
   it.scoped("opens with WAL, synchronous=FULL and a busy timeout, on first open and on reopen", () =>

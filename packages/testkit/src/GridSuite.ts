@@ -182,7 +182,10 @@ export const suite = <E>(
         expect(Synthetic.district({ seed: 2023, communities, effectiveOn: "2023-01-01" })).toEqual(nodes)
         yield* grid.open(admin, nodes)
         const counts = new Map(
-          (yield* grid.countByKind(admin, { under: under("/110112/"), asOf: date("2023-03-01") })).map((c) => [c.kind as string, c.count])
+          (yield* grid.countByKind(admin, { under: under("/110112/"), asOf: date("2023-03-01") })).map((c) => [
+            c.kind as string,
+            c.count
+          ])
         )
         expect(counts.get("grid")).toBe(Synthetic.figures.grids)
         expect(counts.get("compound")).toBe(Synthetic.figures.compounds)
