@@ -27,8 +27,20 @@ const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown, field: string
     Errors.Invalid.fromParseError(error, [field])
   )
 
-type EditError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.StorageError
-type ReadError = Errors.Forbidden | Errors.Invalid | Errors.StorageError
+/**
+ * What an edit can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type EditError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.StorageError
+/**
+ * What a read can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReadError = Errors.Forbidden | Errors.Invalid | Errors.StorageError
 
 /** Audit entry ids are at most 128 characters; a change id that would not fit is digested. */
 const auditId = (changeId: string) => {

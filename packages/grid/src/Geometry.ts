@@ -541,7 +541,13 @@ export interface GeometryPlan {
   readonly paths: ReadonlyArray<Actor.NodePath>
 }
 
-type Refusal = Errors.Invalid | Errors.Conflict
+/**
+ * Why a plan is refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Refusal = Errors.Invalid | Errors.Conflict
 
 const kindError = (profile: Profile.Profile, node: NodeVersion, geometry: Geometry): string | undefined => {
   const territorial = Profile.definition(profile, node.kind)?.territorial ?? false

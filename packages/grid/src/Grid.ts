@@ -36,8 +36,20 @@ const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown, field: string
     Errors.Invalid.fromParseError(error, [field])
   )
 
-type EditError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.NotFound | Errors.StorageError
-type ReadError = Errors.Forbidden | Errors.Invalid | Errors.NotFound | Errors.StorageError
+/**
+ * What an edit can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type EditError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.NotFound | Errors.StorageError
+/**
+ * What a read can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReadError = Errors.Forbidden | Errors.Invalid | Errors.NotFound | Errors.StorageError
 
 /**
  * Edits and reads the tree.

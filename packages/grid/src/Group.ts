@@ -160,7 +160,13 @@ export interface MembershipPlan {
   readonly start: ReadonlyArray<Membership>
 }
 
-type Refusal = Errors.Invalid | Errors.Conflict
+/**
+ * Why a plan is refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Refusal = Errors.Invalid | Errors.Conflict
 
 /**
  * Plans assignments and unassignments, applied in order. Assigning a node to a group it is already

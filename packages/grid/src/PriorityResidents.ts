@@ -122,14 +122,32 @@ const RequestedPath = Schema.Struct({ under: Actor.NodePath })
 const listSubject = (under: Actor.NodePath) =>
   under.length <= 200 ? `priorityResidents:${under}` : `priorityResidents:${Json.digest(under)}`
 
-type RegisterError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.StorageError
-type ReadError =
+/**
+ * What a registration can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RegisterError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.StorageError
+/**
+ * What a read can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReadError =
   | Errors.Forbidden
   | Errors.Invalid
   | Errors.NotFound
   | PriorityResident.Undecryptable
   | Errors.StorageError
-type ListError = Errors.Forbidden | Errors.Invalid | PriorityResident.Undecryptable | Errors.StorageError
+/**
+ * What a listing can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ListError = Errors.Forbidden | Errors.Invalid | PriorityResident.Undecryptable | Errors.StorageError
 
 /**
  * Registers and reads priority residents.

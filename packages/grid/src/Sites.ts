@@ -11,7 +11,13 @@ import { GridStore } from "./GridStore.js"
 import * as Site from "./Site.js"
 import { SiteStore } from "./SiteStore.js"
 
-type EditError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.StorageError
+/**
+ * What an edit can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type EditError = Errors.Forbidden | Errors.Invalid | Errors.Conflict | Errors.StorageError
 
 /**
  * Sets and reads site details.

@@ -65,7 +65,13 @@ export interface Scope {
   readonly subtreesOf: ReadonlyArray<NodeId>
 }
 
-type Refusal = Errors.Invalid | Errors.NotFound | Errors.Conflict
+/**
+ * Why a plan is refused.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Refusal = Errors.Invalid | Errors.NotFound | Errors.Conflict
 
 const emptyPlan: TreePlan = { end: [], start: [], record: Option.none() }
 

@@ -7,12 +7,32 @@
 /**
  * @since 0.1.0
  */
+export * as Assignment from "./Assignment.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as DivisionCode from "./DivisionCode.js"
 
 /**
  * @since 0.1.0
  */
 export * as DivisionImport from "./DivisionImport.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Duty from "./Duty.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DutyRoster from "./DutyRoster.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DutyStore from "./DutyStore.js"
 
 /**
  * @since 0.1.0
@@ -57,6 +77,31 @@ export * as Node from "./Node.js"
 /**
  * @since 0.1.0
  */
+export * as Outreach from "./Outreach.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as OutreachEvents from "./OutreachEvents.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as OutreachStore from "./OutreachStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as People from "./People.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PeopleStore from "./PeopleStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Person from "./Person.js"
 
 /**
@@ -92,6 +137,11 @@ export * as Rollup from "./Rollup.js"
 /**
  * @since 0.1.0
  */
+export * as RosterImport from "./RosterImport.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Site from "./Site.js"
 
 /**
@@ -103,6 +153,11 @@ export * as SiteStore from "./SiteStore.js"
  * @since 0.1.0
  */
 export * as Sites from "./Sites.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Spreadsheet from "./Spreadsheet.js"
 
 /**
  * @since 0.1.0

@@ -15,9 +15,32 @@ import type { Permission } from "@sortgrid/core"
 export const defaultGrants: Permission.Grants = {
   system: ["*"],
   "district-admin": ["*"],
-  "subdistrict-admin": ["grid.read", "grid.edit", "priorityResidents.read", "priorityResidents.write"],
-  "department-official": ["grid.read"],
-  inspector: ["grid.read"],
-  "grid-worker": ["grid.read", "priorityResidents.read"],
-  auditor: ["audit.read", "audit.verify", "grid.read"]
+  "subdistrict-admin": [
+    "grid.read",
+    "grid.edit",
+    "people.read",
+    "people.edit",
+    "priorityResidents.read",
+    "priorityResidents.write",
+    "duty.*",
+    "outreach.*"
+  ],
+  "department-official": ["grid.read", "people.read", "duty.read", "outreach.record", "outreach.read"],
+  inspector: ["grid.read", "people.read", "duty.read", "outreach.read"],
+  "grid-worker": [
+    "grid.read",
+    "people.read",
+    "priorityResidents.read",
+    "duty.checkin",
+    "duty.signup",
+    "duty.read",
+    "outreach.record",
+    "outreach.read"
+  ],
+  volunteer: ["duty.signup"],
+  "party-member": ["duty.signup"],
+  "building-leader": ["duty.signup"],
+  "alley-steward": ["duty.signup"],
+  "welfare-post-worker": ["duty.signup"],
+  auditor: ["audit.read", "audit.verify", "grid.read", "people.read", "duty.read", "outreach.read"]
 }

@@ -12,7 +12,17 @@
  * @since 0.1.0
  */
 import { AuditLog, type Errors, Permission } from "@sortgrid/core"
-import { Geography, Grid, type PriorityResident, PriorityResidents, Profile, Sites } from "@sortgrid/grid"
+import {
+  DutyRoster,
+  Geography,
+  Grid,
+  OutreachEvents,
+  People,
+  type PriorityResident,
+  PriorityResidents,
+  Profile,
+  Sites
+} from "@sortgrid/grid"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import type { SqlStore } from "@sortgrid/store-sql"
@@ -75,7 +85,14 @@ export const layerStore = (
  * @category layers
  */
 export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Errors.Invalid | Errors.StoreUnavailable> =>
-  Layer.mergeAll(Grid.Grid.Default, Sites.Sites.Default, Geography.Geography.Default).pipe(
+  Layer.mergeAll(
+    Grid.Grid.Default,
+    Sites.Sites.Default,
+    Geography.Geography.Default,
+    People.People.Default,
+    DutyRoster.DutyRoster.Default,
+    OutreachEvents.OutreachEvents.Default
+  ).pipe(
     Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),
     Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants)),

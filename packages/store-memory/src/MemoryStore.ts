@@ -9,9 +9,12 @@ import type { Ports } from "@sortgrid/grid/Ports"
 import { Effect, Layer } from "effect"
 import * as MemoryAuditStore from "./MemoryAuditStore.js"
 import { MemoryDatabase } from "./MemoryDatabase.js"
+import * as MemoryDutyStore from "./MemoryDutyStore.js"
 import * as MemoryGeometryStore from "./MemoryGeometryStore.js"
 import * as MemoryGridStore from "./MemoryGridStore.js"
 import * as MemoryGroupStore from "./MemoryGroupStore.js"
+import * as MemoryOutreachStore from "./MemoryOutreachStore.js"
+import * as MemoryPeopleStore from "./MemoryPeopleStore.js"
 import * as MemoryPriorityResidentStore from "./MemoryPriorityResidentStore.js"
 import * as MemorySiteStore from "./MemorySiteStore.js"
 
@@ -39,5 +42,8 @@ export const layer: Layer.Layer<
   MemoryGroupStore.layer,
   MemorySiteStore.layer,
   MemoryGeometryStore.layer,
-  MemoryPriorityResidentStore.layer
+  MemoryPriorityResidentStore.layer,
+  MemoryPeopleStore.layer,
+  MemoryDutyStore.layer,
+  MemoryOutreachStore.layer
 ).pipe(Layer.provideMerge(MemoryGridStore.layer), Layer.provideMerge(MemoryDatabase.Default))

@@ -17,6 +17,11 @@ export * as MemoryDatabase from "./MemoryDatabase.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryDutyStore from "./MemoryDutyStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryGeometryStore from "./MemoryGeometryStore.js"
 
 /**
@@ -28,6 +33,16 @@ export * as MemoryGridStore from "./MemoryGridStore.js"
  * @since 0.1.0
  */
 export * as MemoryGroupStore from "./MemoryGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryOutreachStore from "./MemoryOutreachStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryPeopleStore from "./MemoryPeopleStore.js"
 
 /**
  * @since 0.1.0

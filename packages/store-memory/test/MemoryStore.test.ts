@@ -1,5 +1,14 @@
 import { Audit } from "@sortgrid/core"
-import { AuditLogSuite, AuditProbe, GeographySuite, GridSuite, SiteSuite } from "@sortgrid/testkit"
+import {
+  AuditLogSuite,
+  AuditProbe,
+  DutySuite,
+  GeographySuite,
+  GridSuite,
+  OutreachSuite,
+  PeopleSuite,
+  SiteSuite
+} from "@sortgrid/testkit"
 import { Chunk, Effect, HashMap, Layer, Ref } from "effect"
 import { MemoryAuditStore, MemoryStore } from "../src/index.js"
 
@@ -36,3 +45,6 @@ AuditLogSuite.suite("memory", probe.pipe(Layer.provideMerge(MemoryStore.layer)))
 GridSuite.suite("memory", MemoryStore.layer)
 GeographySuite.suite("memory", MemoryStore.layer)
 SiteSuite.suite("memory", MemoryStore.layer)
+PeopleSuite.suite("memory", MemoryStore.layer)
+DutySuite.suite("memory", MemoryStore.layer)
+OutreachSuite.suite("memory", MemoryStore.layer)

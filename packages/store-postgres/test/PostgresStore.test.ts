@@ -2,8 +2,11 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   AuditLogSuite,
   AuditProbe,
+  DutySuite,
   GeographySuite,
   GridSuite,
+  OutreachSuite,
+  PeopleSuite,
   PostgresSchema,
   PriorityResidentSuite,
   SiteSuite
@@ -20,6 +23,9 @@ AuditLogSuite.suite("postgres", AuditProbe.layerSql.pipe(Layer.provideMerge(fres
 GridSuite.suite("postgres", freshStore)
 GeographySuite.suite("postgres", freshStore)
 SiteSuite.suite("postgres", freshStore)
+PeopleSuite.suite("postgres", freshStore)
+DutySuite.suite("postgres", freshStore)
+OutreachSuite.suite("postgres", freshStore)
 PriorityResidentSuite.suite("postgres", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
   probe: true
 })

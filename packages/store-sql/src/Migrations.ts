@@ -7,7 +7,9 @@ import { SqlClient } from "@effect/sql"
 import { Audit } from "@sortgrid/core"
 import { Effect } from "effect"
 import type { Migration } from "./Migrator.js"
+import { dutyAndOutreach } from "./migrations/dutyAndOutreach.js"
 import { geometry } from "./migrations/geometry.js"
+import { people } from "./migrations/people.js"
 import { priorityResidents } from "./migrations/priorityResidents.js"
 import { sites } from "./migrations/sites.js"
 
@@ -107,4 +109,13 @@ const groups: Migration = {
  * @since 0.1.0
  * @category migrations
  */
-export const all: ReadonlyArray<Migration> = [auditLog, grid, groups, sites, geometry, priorityResidents]
+export const all: ReadonlyArray<Migration> = [
+  auditLog,
+  grid,
+  groups,
+  sites,
+  geometry,
+  priorityResidents,
+  people,
+  dutyAndOutreach
+]

@@ -12,9 +12,12 @@ import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
 import * as SqlAuditStore from "./SqlAuditStore.js"
+import * as SqlDutyStore from "./SqlDutyStore.js"
 import * as SqlGeometryStore from "./SqlGeometryStore.js"
 import * as SqlGridStore from "./SqlGridStore.js"
 import * as SqlGroupStore from "./SqlGroupStore.js"
+import * as SqlOutreachStore from "./SqlOutreachStore.js"
+import * as SqlPeopleStore from "./SqlPeopleStore.js"
 import * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
 import * as SqlSiteStore from "./SqlSiteStore.js"
 import * as SqlTransactor from "./SqlTransactor.js"
@@ -32,7 +35,10 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
   SqlGroupStore.layer,
   SqlSiteStore.layer,
   SqlGeometryStore.layer,
-  SqlPriorityResidentStore.layer
+  SqlPriorityResidentStore.layer,
+  SqlPeopleStore.layer,
+  SqlDutyStore.layer,
+  SqlOutreachStore.layer
 )
 
 /**

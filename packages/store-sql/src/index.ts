@@ -22,6 +22,11 @@ export * as SqlAuditStore from "./SqlAuditStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlDutyStore from "./SqlDutyStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlGeometryStore from "./SqlGeometryStore.js"
 
 /**
@@ -33,6 +38,16 @@ export * as SqlGridStore from "./SqlGridStore.js"
  * @since 0.1.0
  */
 export * as SqlGroupStore from "./SqlGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlOutreachStore from "./SqlOutreachStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlPeopleStore from "./SqlPeopleStore.js"
 
 /**
  * @since 0.1.0

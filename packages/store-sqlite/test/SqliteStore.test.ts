@@ -4,8 +4,11 @@ import { describe, expect, it } from "@effect/vitest"
 import {
   AuditLogSuite,
   AuditProbe,
+  DutySuite,
   GeographySuite,
   GridSuite,
+  OutreachSuite,
+  PeopleSuite,
   PriorityResidentSuite,
   SiteSuite,
   TempDirectory
@@ -22,6 +25,9 @@ AuditLogSuite.suite("sqlite", AuditProbe.layerSql.pipe(Layer.provideMerge(freshS
 GridSuite.suite("sqlite", freshStore)
 GeographySuite.suite("sqlite", freshStore)
 SiteSuite.suite("sqlite", freshStore)
+PeopleSuite.suite("sqlite", freshStore)
+DutySuite.suite("sqlite", freshStore)
+OutreachSuite.suite("sqlite", freshStore)
 PriorityResidentSuite.suite("sqlite", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
   probe: true
 })

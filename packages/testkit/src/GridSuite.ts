@@ -16,6 +16,7 @@ import { Actor, AuditLog, type AuditStore, Period, Permission, type Transactor }
 import { Grid, type GridStore, type GroupStore, Node, Profile } from "@sortgrid/grid"
 import { Effect, Layer } from "effect"
 import fc from "fast-check"
+import * as Departments from "./Departments.js"
 import * as Synthetic from "./Synthetic.js"
 import * as Tongzhou from "./Tongzhou.js"
 
@@ -193,6 +194,25 @@ export const suite = <E>(
         expect(counts.get("plaza")).toBe(Synthetic.figures.plazas)
         expect(counts.get("enterprise-site")).toBe(Synthetic.figures.enterpriseSites)
         expect(counts.get("bin-station")).toBeGreaterThan(3_000)
+      })
+    )
+
+    test(
+      "the 32 departments stand under a government root beside the territorial tree",
+      Effect.gen(function* () {
+        yield* importTongzhou
+        const grid = yield* Grid.Grid
+        yield* grid.open(admin, Departments.nodes("2023-01-01"))
+        const government = yield* grid.countByKind(admin, {
+          under: under(`/${Departments.governmentId}/`),
+          asOf: date("2023-03-01")
+        })
+        expect(government).toEqual([
+          { kind: "department", count: 32 },
+          { kind: "government", count: 1 }
+        ])
+        const territory = yield* grid.countByKind(admin, { under: under("/110112/"), asOf: date("2023-03-01") })
+        expect(territory.some((row) => row.kind === "department")).toBe(false)
       })
     )
 

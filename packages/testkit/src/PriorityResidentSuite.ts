@@ -179,7 +179,13 @@ const personal = [
 
 const leaksIn = (text: string) => personal.filter((value) => text.includes(value))
 
-type Ports = PriorityResidentStore | GridStore.GridStore | AuditStore.AuditStore | Transactor.Transactor
+/**
+ * The ports the suite needs from a store.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type Ports = PriorityResidentStore | GridStore.GridStore | AuditStore.AuditStore | Transactor.Transactor
 
 type Services = PriorityResidents | AuditLog.AuditLog | GridStore.GridStore
 

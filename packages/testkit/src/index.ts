@@ -17,12 +17,32 @@ export * as AuditProbe from "./AuditProbe.js"
 /**
  * @since 0.1.0
  */
+export * as Departments from "./Departments.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as DutySuite from "./DutySuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as GeographySuite from "./GeographySuite.js"
 
 /**
  * @since 0.1.0
  */
 export * as GridSuite from "./GridSuite.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as OutreachSuite from "./OutreachSuite.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PeopleSuite from "./PeopleSuite.js"
 
 /**
  * @since 0.1.0
