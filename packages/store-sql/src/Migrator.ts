@@ -12,7 +12,7 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import type { Errors } from "@sortgrid/core"
 import { Clock, Effect, Schema } from "effect"
-import { transaction } from "./internal/errors.js"
+import { serialisedTransaction } from "./internal/write.js"
 
 /**
  * One migration. `up` receives the client and branches on the dialect where the SQL differs.
@@ -62,15 +62,8 @@ export const run = (
     const sql = yield* SqlClient.SqlClient
     const ordered = [...migrations].sort((a, b) => a.id - b.id)
     const known = new Map(ordered.map((m) => [m.id, m.name]))
-    return yield* transaction(
-      sql,
-      "migrate"
-    )(
+    return yield* serialisedTransaction(sql, { operation: "migrate", lock: "migrate" })(
       Effect.gen(function* () {
-        yield* sql.onDialectOrElse({
-          pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.migrate.' || current_schema()))`,
-          orElse: () => Effect.void
-        })
         yield* sql`CREATE TABLE IF NOT EXISTS schema_migration (
           id INTEGER PRIMARY KEY,
           name TEXT NOT NULL,

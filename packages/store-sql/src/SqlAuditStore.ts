@@ -8,12 +8,10 @@
  */
 import { SqlClient } from "@effect/sql"
 import { Audit, AuditStore, Json } from "@sortgrid/core"
-import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
-import { chunksOf, malformed, maxParameters, toStorageError, transaction } from "./internal/errors.js"
+import { Effect, type Either, Layer, Schema } from "effect"
+import { chunksOf, maxParameters, transaction } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
-
-/** PostgreSQL returns BIGINT as a string; SQLite returns a number. */
-const Int = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
+import { Int, readRows } from "./internal/query.js"
 
 const Row = Schema.Struct({
   position: Int,
@@ -29,9 +27,13 @@ const Row = Schema.Struct({
 }).pipe(Schema.rename({ payload_digest: "payloadDigest", previous_hash: "previousHash" }))
 
 const decodeRows = Schema.decodeUnknown(Schema.Array(Schema.compose(Row, Audit.AuditEntry)))
-const decodeHead = Schema.decodeUnknown(
-  Schema.Tuple(Schema.compose(Schema.Struct({ position: Int, hash: Schema.String }), Audit.AuditHead))
-)
+const decodeHead = (rows: ReadonlyArray<unknown>) =>
+  Effect.map(
+    Schema.decodeUnknown(
+      Schema.Tuple(Schema.compose(Schema.Struct({ position: Int, hash: Schema.String }), Audit.AuditHead))
+    )(rows),
+    ([head]) => head
+  )
 
 const toRow = (entry: Audit.AuditEntry) => ({
   position: entry.position,
@@ -70,22 +72,13 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
       "hash"
     ])
 
-    /** Rows from the database are decoded like any other input; a malformed row is a storage failure. */
-    const decode = <A>(operation: string, decoded: Effect.Effect<A, ParseResult.ParseError>) =>
-      Effect.mapError(decoded, malformed(operation))
-
     const readHead = (operation: string) =>
-      Effect.flatMap(
-        sql.onDialectOrElse({
+      sql
+        .onDialectOrElse({
           pg: () => sql`SELECT position, hash FROM audit_head WHERE id = 1 FOR UPDATE`,
           orElse: () => sql`SELECT position, hash FROM audit_head WHERE id = 1`
-        }),
-        (rows) =>
-          decode(
-            operation,
-            Effect.map(decodeHead(rows), ([head]) => head)
-          )
-      )
+        })
+        .pipe(readRows(operation, decodeHead))
 
     const append = <E>(
       ids: ReadonlyArray<Audit.AuditEntryId>,
@@ -99,8 +92,11 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
           const head = yield* readHead("audit append")
           const existing: Array<Audit.AuditEntry> = []
           for (const chunk of chunksOf([...new Set(ids)], idsPerSelect)) {
-            const rows = yield* sql`SELECT * FROM audit_entry WHERE ${sql.in("id", chunk)}`
-            existing.push(...(yield* decode("audit append", decodeRows(rows))))
+            existing.push(
+              ...(yield* sql`SELECT * FROM audit_entry WHERE ${sql.in("id", chunk)}`.pipe(
+                readRows("audit append", decodeRows)
+              ))
+            )
           }
           const plan = yield* decide({ head, existing })
           const last = plan.append.at(-1)
@@ -114,19 +110,10 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
 
     return AuditStore.AuditStore.of({
       append,
-      head: sql`SELECT position, hash FROM audit_head WHERE id = 1`.pipe(
-        Effect.mapError(toStorageError("audit head")),
-        Effect.flatMap((rows) =>
-          decode(
-            "audit head",
-            Effect.map(decodeHead(rows), ([head]) => head)
-          )
-        )
-      ),
+      head: sql`SELECT position, hash FROM audit_head WHERE id = 1`.pipe(readRows("audit head", decodeHead)),
       read: ({ fromPosition, limit }) =>
         sql`SELECT * FROM audit_entry WHERE position >= ${fromPosition} ORDER BY position LIMIT ${limit}`.pipe(
-          Effect.mapError(toStorageError("audit read")),
-          Effect.flatMap((rows) => decode("audit read", decodeRows(rows)))
+          readRows("audit read", decodeRows)
         )
     })
   })

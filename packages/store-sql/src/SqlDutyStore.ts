@@ -7,17 +7,15 @@
  *
  * @since 0.1.0
  */
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { Period } from "@sortgrid/core"
 import { Node, Person } from "@sortgrid/grid"
 import * as Duty from "@sortgrid/grid/Duty"
 import * as DutyStore from "@sortgrid/grid/DutyStore"
 import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
-import { malformed, toStorageError, transaction } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
-
-/** PostgreSQL returns BIGINT as a string; SQLite returns a number. */
-const Int = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
+import { anyOf, Int, readRows } from "./internal/query.js"
+import { serialisedTransaction } from "./internal/write.js"
 
 const TemplateRow = Schema.Struct({
   template_id: Duty.ShiftTemplateId,
@@ -199,23 +197,7 @@ export const layer: Layer.Layer<DutyStore.DutyStore, never, SqlClient.SqlClient>
       "evidence"
     ])
 
-    /** `column` is one of `ids`, bound as a single parameter however many ids there are. */
-    const isAnyOf = (column: string, ids: ReadonlyArray<string>) =>
-      sql.onDialectOrElse({
-        pg: () => sql`${sql(column)} = ANY(${[...ids]}::text[])`,
-        orElse: () => sql`${sql(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
-      })
-
-    /** Runs a query and decodes its rows; either failure is a `StorageError` naming the operation. */
-    const read = <A>(
-      operation: string,
-      statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>,
-      decoder: (rows: ReadonlyArray<unknown>) => Effect.Effect<A, ParseResult.ParseError>
-    ) =>
-      statement.pipe(
-        Effect.mapError(toStorageError(operation)),
-        Effect.flatMap((found) => Effect.mapError(decoder(found), malformed(operation)))
-      )
+    const isAnyOf = anyOf(sql)
 
     const some = <A>(list: ReadonlyArray<A> | undefined): ReadonlyArray<A> => list ?? []
 
@@ -226,35 +208,24 @@ export const layer: Layer.Layer<DutyStore.DutyStore, never, SqlClient.SqlClient>
       ]
       return filters.length === 0
         ? Effect.succeed([])
-        : read(
-            operation,
-            sql`SELECT * FROM duty_shift_template WHERE ${sql.or(filters)} ORDER BY template_id`,
-            decodeTemplates
+        : sql`SELECT * FROM duty_shift_template WHERE ${sql.or(filters)} ORDER BY template_id`.pipe(
+            readRows(operation, decodeTemplates)
           )
     }
 
     const projectsOf = (operation: string, ids: ReadonlyArray<string>) =>
       ids.length === 0
         ? Effect.succeed([])
-        : read(
-            operation,
-            sql`SELECT * FROM duty_project WHERE ${isAnyOf("project_id", ids)} ORDER BY project_id`,
-            decodeProjects
+        : sql`SELECT * FROM duty_project WHERE ${isAnyOf("project_id", ids)} ORDER BY project_id`.pipe(
+            readRows(operation, decodeProjects)
           )
 
     const change = <A, E>(
       scope: Duty.DutyScope,
       decide: (state: Duty.DutyState) => Either.Either<Duty.DutyPlan<A>, E>
     ) =>
-      transaction(
-        sql,
-        "duty change"
-      )(
+      serialisedTransaction(sql, { operation: "duty change", lock: "duty" })(
         Effect.gen(function* () {
-          yield* sql.onDialectOrElse({
-            pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.duty.' || current_schema()))`,
-            orElse: () => Effect.void
-          })
           const signUpIds = some(scope.signUpIds)
           const ofProjects = some(scope.signUpsOfProjects)
           const signUpFilters = [
@@ -268,18 +239,14 @@ export const layer: Layer.Layer<DutyStore.DutyStore, never, SqlClient.SqlClient>
             signUps:
               signUpFilters.length === 0
                 ? []
-                : yield* read(
-                    "duty change",
-                    sql`SELECT * FROM duty_sign_up WHERE ${sql.or(signUpFilters)} ORDER BY sign_up_id`,
-                    decodeSignUps
+                : yield* sql`SELECT * FROM duty_sign_up WHERE ${sql.or(signUpFilters)} ORDER BY sign_up_id`.pipe(
+                    readRows("duty change", decodeSignUps)
                   ),
             checkIns:
               checkInIds.length === 0
                 ? []
-                : yield* read(
-                    "duty change",
-                    sql`SELECT * FROM duty_check_in WHERE ${isAnyOf("check_in_id", checkInIds)}`,
-                    decodeCheckIns
+                : yield* sql`SELECT * FROM duty_check_in WHERE ${isAnyOf("check_in_id", checkInIds)}`.pipe(
+                    readRows("duty change", decodeCheckIns)
                   )
           }
           const plan = yield* decide(state)
@@ -355,26 +322,18 @@ export const layer: Layer.Layer<DutyStore.DutyStore, never, SqlClient.SqlClient>
           SELECT 1 FROM duty_project_template pt
           WHERE pt.project_id = p.project_id AND ${isAnyOf("pt.station_id", stations)})`
         const [templates, projects, signUps, covered] = yield* Effect.all([
-          read(
-            "duty roster",
-            sql`SELECT * FROM duty_shift_template
-                WHERE ${isAnyOf("station_id", stations)} AND valid_from <= ${lastDay} AND valid_to > ${firstDay}`,
-            decodeTemplates
+          sql`SELECT * FROM duty_shift_template
+              WHERE ${isAnyOf("station_id", stations)} AND valid_from <= ${lastDay} AND valid_to > ${firstDay}`.pipe(
+            readRows("duty roster", decodeTemplates)
           ),
-          read("duty roster", sql`SELECT p.* FROM duty_project p WHERE ${staffing}`, decodeProjects),
-          read(
-            "duty roster",
-            sql`SELECT s.* FROM duty_sign_up s JOIN duty_project p ON p.project_id = s.project_id
-                WHERE s.first_day <= ${lastDay} AND s.last_day >= ${firstDay} AND ${staffing}`,
-            decodeSignUps
+          sql`SELECT p.* FROM duty_project p WHERE ${staffing}`.pipe(readRows("duty roster", decodeProjects)),
+          sql`SELECT s.* FROM duty_sign_up s JOIN duty_project p ON p.project_id = s.project_id
+              WHERE s.first_day <= ${lastDay} AND s.last_day >= ${firstDay} AND ${staffing}`.pipe(
+            readRows("duty roster", decodeSignUps)
           ),
-          read(
-            "duty roster",
-            sql`SELECT DISTINCT person_id, template_id, local_date FROM duty_check_in
-                WHERE ${isAnyOf("station_id", stations)} AND template_id IS NOT NULL
-                  AND local_date >= ${firstDay} AND local_date <= ${lastDay}`,
-            decodeCovered
-          )
+          sql`SELECT DISTINCT person_id, template_id, local_date FROM duty_check_in
+              WHERE ${isAnyOf("station_id", stations)} AND template_id IS NOT NULL
+                AND local_date >= ${firstDay} AND local_date <= ${lastDay}`.pipe(readRows("duty roster", decodeCovered))
         ])
         return { templates, projects, signUps, covered }
       })

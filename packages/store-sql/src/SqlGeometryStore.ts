@@ -12,9 +12,10 @@ import { Period } from "@sortgrid/core"
 import { Node } from "@sortgrid/grid"
 import * as Geometry from "@sortgrid/grid/Geometry"
 import { type GeometryQuery, GeometryStore } from "@sortgrid/grid/GeometryStore"
-import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
-import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
+import { Effect, type Either, Layer, Schema } from "effect"
 import { makeInserter } from "./internal/insert.js"
+import { inChunks, readRows } from "./internal/query.js"
+import { endOpenVersions, serialisedTransaction } from "./internal/write.js"
 
 const GeometryRow = Schema.Struct({
   node_id: Node.NodeId,
@@ -63,8 +64,6 @@ const toRow = (version: Geometry.GeometryVersion) => ({
   valid_to: version.validTo
 })
 
-const idsPerQuery = 5_000
-
 /**
  * `GeometryStore` over the `SqlClient` in context.
  *
@@ -89,25 +88,12 @@ export const layer: Layer.Layer<GeometryStore, never, SqlClient.SqlClient> = Lay
       "valid_to"
     ])
 
-    /** Runs a query and decodes its rows; either failure is a `StorageError` naming the operation. */
-    const read = (operation: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-      statement.pipe(
-        Effect.mapError(toStorageError(operation)),
-        Effect.flatMap((rows) =>
-          Effect.mapError(decodeRows(rows), (error: ParseResult.ParseError) => malformed(operation)(error))
-        )
-      )
-
-    /** Runs `select` once per chunk of ids, so a long list stays under the bind limit. */
+    /** Versions selected once per chunk of the (distinct) ids. */
     const byIds = (
       operation: string,
       ids: ReadonlyArray<string>,
       select: (chunk: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>
-    ) =>
-      Effect.map(
-        Effect.forEach(chunksOf([...new Set(ids)], idsPerQuery), (chunk) => read(operation, select(chunk))),
-        (chunks) => chunks.flat()
-      )
+    ) => inChunks([...new Set(ids)], (chunk) => select(chunk).pipe(readRows(operation, decodeRows)))
 
     const set = <E>(
       request: {
@@ -116,15 +102,8 @@ export const layer: Layer.Layer<GeometryStore, never, SqlClient.SqlClient> = Lay
       },
       decide: (stored: Geometry.StoredGeometries) => Either.Either<Geometry.GeometryPlan, E>
     ) =>
-      transaction(
-        sql,
-        "geometry set"
-      )(
+      serialisedTransaction(sql, { operation: "geometry set", lock: "geometry" })(
         Effect.gen(function* () {
-          yield* sql.onDialectOrElse({
-            pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.geometry.' || current_schema()))`,
-            orElse: () => Effect.void
-          })
           const latest = yield* byIds(
             "geometry set",
             request.nodeIds,
@@ -143,14 +122,7 @@ export const layer: Layer.Layer<GeometryStore, never, SqlClient.SqlClient> = Lay
             byChange: new Map(started.map((version) => [version.changeId as string, version]))
           })
           // Ends go first: only a node's latest version is open, and the new ones must stay open.
-          const endsByDate = new Map<string, Array<string>>()
-          for (const end of plan.end) endsByDate.set(end.validTo, [...(endsByDate.get(end.validTo) ?? []), end.nodeId])
-          for (const [validTo, ids] of endsByDate) {
-            for (const chunk of chunksOf(ids, idsPerQuery)) {
-              yield* sql`UPDATE grid_geometry SET valid_to = ${validTo}
-                         WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`
-            }
-          }
+          yield* endOpenVersions(sql, "grid_geometry")(plan.end)
           if (plan.start.length > 0) yield* insertVersions(plan.start.map(toRow))
           return plan
         })
@@ -170,7 +142,7 @@ export const layer: Layer.Layer<GeometryStore, never, SqlClient.SqlClient> = Lay
             ])
       ]
       if (query.ids === undefined) {
-        return read("geometry read", sql`SELECT * FROM grid_geometry WHERE ${sql.and(filters)}`)
+        return sql`SELECT * FROM grid_geometry WHERE ${sql.and(filters)}`.pipe(readRows("geometry read", decodeRows))
       }
       return byIds(
         "geometry read",

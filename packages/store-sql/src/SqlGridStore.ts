@@ -7,15 +7,14 @@
  *
  * @since 0.1.0
  */
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { type Actor, Errors, Json, Period } from "@sortgrid/core"
 import { GridStore, Node, type Profile, type Tree } from "@sortgrid/grid"
-import { Effect, type Either, Layer, Option, type ParseResult, Schema } from "effect"
-import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
+import { Effect, type Either, Layer, Option, Schema } from "effect"
+import { toStorageError } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
-
-/** PostgreSQL returns COUNT(*) as a string. */
-const Int = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
+import { Int, inChunks, pathEnd, readRows } from "./internal/query.js"
+import { endOpenVersions, serialisedTransaction } from "./internal/write.js"
 
 const VersionRow = Schema.Struct({
   node_id: Schema.String,
@@ -75,11 +74,6 @@ const toRow = (version: Node.NodeVersion) => ({
   valid_to: version.validTo
 })
 
-/** The first string after every path that starts with `path` ('0' follows '/'). */
-const pathEnd = (path: string) => `${path.slice(0, -1)}0`
-
-const idsPerQuery = 5_000
-
 /**
  * `GridStore` over the `SqlClient` in context.
  *
@@ -108,55 +102,27 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
       "change_id"
     ])
 
-    const decode = <A>(operation: string, decoded: Effect.Effect<A, ParseResult.ParseError>) =>
-      Effect.mapError(decoded, malformed(operation))
-
-    /** Runs a query and decodes its rows; either failure is a `StorageError` naming the operation. */
-    const read = <A>(
-      operation: string,
-      statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>,
-      decoder: (rows: ReadonlyArray<unknown>) => Effect.Effect<A, ParseResult.ParseError>
-    ) =>
-      statement.pipe(
-        Effect.mapError(toStorageError(operation)),
-        Effect.flatMap((rows) => decode(operation, decoder(rows)))
-      )
-
     const latestOf = (ids: ReadonlyArray<string>) =>
-      Effect.map(
-        Effect.forEach(chunksOf([...new Set(ids)], idsPerQuery), (chunk) =>
-          read(
-            "grid change",
-            sql`SELECT v.* FROM grid_node_version v
-                WHERE ${sql.in("v.node_id", chunk)}
-                  AND v.version = (SELECT MAX(w.version) FROM grid_node_version w WHERE w.node_id = v.node_id)`,
-            decodeVersions
-          )
-        ),
-        (chunks) => chunks.flat()
+      inChunks([...new Set(ids)], (chunk) =>
+        sql`SELECT v.* FROM grid_node_version v
+              WHERE ${sql.in("v.node_id", chunk)}
+                AND v.version = (SELECT MAX(w.version) FROM grid_node_version w WHERE w.node_id = v.node_id)`.pipe(
+          readRows("grid change", decodeVersions)
+        )
       )
 
     const openUnder = (path: string) =>
-      read(
-        "grid change",
-        sql`SELECT * FROM grid_node_version
-            WHERE path >= ${path} AND path < ${pathEnd(path)} AND valid_to = ${Period.endOfTime}`,
-        decodeVersions
+      sql`SELECT * FROM grid_node_version
+          WHERE path >= ${path} AND path < ${pathEnd(path)} AND valid_to = ${Period.endOfTime}`.pipe(
+        readRows("grid change", decodeVersions)
       )
 
     const change = <E>(
       request: { readonly scope: Tree.Scope; readonly changeId?: Node.ChangeId | undefined },
       decide: (state: Tree.TreeState) => Either.Either<Tree.TreePlan, E>
     ) =>
-      transaction(
-        sql,
-        "grid change"
-      )(
+      serialisedTransaction(sql, { operation: "grid change", lock: "grid" })(
         Effect.gen(function* () {
-          yield* sql.onDialectOrElse({
-            pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.grid.' || current_schema()))`,
-            orElse: () => Effect.void
-          })
           const loaded = yield* latestOf([...request.scope.ids, ...request.scope.subtreesOf])
           const latest = new Map(loaded.map((version) => [version.nodeId as string, version]))
           const descendants: Array<Node.NodeVersion> = []
@@ -170,25 +136,15 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
               ? Option.none()
               : Option.map(
                   Option.fromNullable(
-                    (yield* read(
-                      "grid change",
-                      sql`SELECT * FROM grid_change WHERE change_id = ${request.changeId}`,
-                      decodeChanges
+                    (yield* sql`SELECT * FROM grid_change WHERE change_id = ${request.changeId}`.pipe(
+                      readRows("grid change", decodeChanges)
                     ))[0]
                   ),
                   toRecord
                 )
           const plan = yield* decide({ latest, descendants, stored })
 
-          const endsByDate = new Map<string, Array<string>>()
-          for (const ended of plan.end)
-            endsByDate.set(ended.validTo, [...(endsByDate.get(ended.validTo) ?? []), ended.nodeId])
-          for (const [validTo, ids] of endsByDate) {
-            for (const chunk of chunksOf(ids, idsPerQuery)) {
-              yield* sql`UPDATE grid_node_version SET valid_to = ${validTo}
-                         WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`
-            }
-          }
+          yield* endOpenVersions(sql, "grid_node_version")(plan.end)
           if (plan.start.length > 0) yield* insertVersions(plan.start.map(toRow))
           if (Option.isSome(plan.record)) {
             const record = plan.record.value
@@ -216,28 +172,25 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
         ...(query.codes === undefined ? [] : [sql.in("code", query.codes)])
       ]
       const select = (extra: ReadonlyArray<ReturnType<typeof sql.in>>) =>
-        read(
-          "grid versions",
-          sql`SELECT * FROM grid_node_version WHERE ${sql.and([...filters, ...extra])} ORDER BY path`,
-          decodeVersions
+        sql`SELECT * FROM grid_node_version WHERE ${sql.and([...filters, ...extra])} ORDER BY path`.pipe(
+          readRows("grid versions", decodeVersions)
         )
       if (query.ids === undefined) return select([])
       if (query.ids.length === 0) return Effect.succeed([])
       return Effect.map(
-        Effect.forEach(chunksOf(query.ids, idsPerQuery), (chunk) => select([sql.in("node_id", chunk)])),
-        (chunks) => chunks.flat().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        inChunks(query.ids, (chunk) => select([sql.in("node_id", chunk)])),
+        (found) => found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
       )
     }
 
     const countByKind = (query: { readonly asOf: Period.IsoDate; readonly under: Actor.NodePath }) =>
-      read(
-        "grid count",
-        sql`SELECT kind, COUNT(*) AS count FROM grid_node_version
-            WHERE path >= ${query.under} AND path < ${pathEnd(query.under)}
-              AND valid_from <= ${query.asOf} AND valid_to > ${query.asOf}
-            GROUP BY kind ORDER BY kind`,
-        Schema.decodeUnknown(Schema.Array(Schema.Struct({ kind: Schema.String, count: Int })))
-      ).pipe(Effect.map((rows) => rows.map((row) => ({ kind: row.kind as Profile.NodeKind, count: row.count }))))
+      sql`SELECT kind, COUNT(*) AS count FROM grid_node_version
+          WHERE path >= ${query.under} AND path < ${pathEnd(query.under)}
+            AND valid_from <= ${query.asOf} AND valid_to > ${query.asOf}
+          GROUP BY kind ORDER BY kind`.pipe(
+        readRows("grid count", Schema.decodeUnknown(Schema.Array(Schema.Struct({ kind: Schema.String, count: Int })))),
+        Effect.map((rows) => rows.map((row) => ({ kind: row.kind as Profile.NodeKind, count: row.count })))
+      )
 
     const placements = (query: { readonly asOf: Period.IsoDate; readonly under: Actor.NodePath }) =>
       sql`SELECT node_id, path FROM grid_node_version
@@ -266,18 +219,15 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
       countByKind,
       placements,
       history: (id) =>
-        read(
-          "grid history",
-          sql`SELECT * FROM grid_node_version WHERE node_id = ${id} ORDER BY version`,
-          decodeVersions
+        sql`SELECT * FROM grid_node_version WHERE node_id = ${id} ORDER BY version`.pipe(
+          readRows("grid history", decodeVersions)
         ),
       changes: (id) =>
-        read(
-          "grid changes",
-          sql`SELECT c.* FROM grid_change c JOIN grid_change_node n ON n.change_id = c.change_id
-              WHERE n.node_id = ${id} ORDER BY c.effective_on, c.change_id`,
-          decodeChanges
-        ).pipe(Effect.map((rows) => rows.map(toRecord)))
+        sql`SELECT c.* FROM grid_change c JOIN grid_change_node n ON n.change_id = c.change_id
+            WHERE n.node_id = ${id} ORDER BY c.effective_on, c.change_id`.pipe(
+          readRows("grid changes", decodeChanges),
+          Effect.map((rows) => rows.map(toRecord))
+        )
     })
   })
 )

@@ -5,12 +5,13 @@
  *
  * @since 0.1.0
  */
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { Period } from "@sortgrid/core"
 import { Group, GroupStore, type Node } from "@sortgrid/grid"
-import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
-import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
+import { Effect, type Either, Layer, Schema } from "effect"
+import { chunksOf, transaction } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
+import { inChunks, pathEnd, readRows } from "./internal/query.js"
 
 const decodeSets = Schema.decodeUnknown(Schema.Array(Schema.Struct({ definition: Schema.parseJson(Group.GroupSet) })))
 
@@ -40,8 +41,6 @@ const toRow = (membership: Group.Membership) => ({
   valid_to: membership.validTo
 })
 
-const pathEnd = (path: string) => `${path.slice(0, -1)}0`
-
 /**
  * `GroupStore` over the `SqlClient` in context.
  *
@@ -60,17 +59,8 @@ export const layer: Layer.Layer<GroupStore.GroupStore, never, SqlClient.SqlClien
       "valid_to"
     ])
 
-    const read = <A>(
-      operation: string,
-      statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>,
-      decoder: (rows: ReadonlyArray<unknown>) => Effect.Effect<A, ParseResult.ParseError>
-    ) =>
-      statement.pipe(
-        Effect.mapError(toStorageError(operation)),
-        Effect.flatMap((rows) => Effect.mapError(decoder(rows), malformed(operation)))
-      )
-
-    const sets = read("group sets", sql`SELECT definition FROM grid_group_set ORDER BY id`, decodeSets).pipe(
+    const sets = sql`SELECT definition FROM grid_group_set ORDER BY id`.pipe(
+      readRows("group sets", decodeSets),
       Effect.map((rows) => rows.map((row) => row.definition))
     )
 
@@ -102,16 +92,11 @@ export const layer: Layer.Layer<GroupStore.GroupStore, never, SqlClient.SqlClien
       )(
         Effect.gen(function* () {
           const defined = yield* sets
-          const open: Array<Group.Membership> = []
-          for (const chunk of chunksOf(nodeIds, 5_000)) {
-            open.push(
-              ...(yield* read(
-                "change memberships",
-                sql`SELECT * FROM grid_membership WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`,
-                decodeMemberships
-              ))
+          const open = yield* inChunks(nodeIds, (chunk) =>
+            sql`SELECT * FROM grid_membership WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`.pipe(
+              readRows("change memberships", decodeMemberships)
             )
-          }
+          )
           const plan = yield* decide({ sets: defined, open })
           // Every membership a plan ends is open, and a node has one open membership per group.
           const byDate = new Map<string, Array<Group.Membership>>()
@@ -139,23 +124,19 @@ export const layer: Layer.Layer<GroupStore.GroupStore, never, SqlClient.SqlClien
           sql`m.valid_to > ${query.asOf}`,
           ...(query.groupId === undefined ? [] : [sql`m.group_id = ${query.groupId}`])
         ]
-        const select = (extra: ReadonlyArray<ReturnType<typeof sql.in>>) =>
-          read(
-            "memberships",
+        const select = (extra: ReadonlyArray<ReturnType<typeof sql.in>>) => {
+          const statement =
             query.under === undefined
               ? sql`SELECT m.* FROM grid_membership m WHERE ${sql.and([...filters, ...extra])} ORDER BY m.node_id, m.group_id`
               : sql`SELECT m.* FROM grid_membership m
                     JOIN grid_node_version v ON v.node_id = m.node_id
                      AND v.valid_from <= ${query.asOf} AND v.valid_to > ${query.asOf}
                      AND v.path >= ${query.under} AND v.path < ${pathEnd(query.under)}
-                    WHERE ${sql.and([...filters, ...extra])} ORDER BY m.node_id, m.group_id`,
-            decodeMemberships
-          )
+                    WHERE ${sql.and([...filters, ...extra])} ORDER BY m.node_id, m.group_id`
+          return statement.pipe(readRows("memberships", decodeMemberships))
+        }
         if (query.nodeIds === undefined) return select([])
-        return Effect.map(
-          Effect.forEach(chunksOf(query.nodeIds, 5_000), (chunk) => select([sql.in("m.node_id", chunk)])),
-          (chunks) => chunks.flat()
-        )
+        return inChunks(query.nodeIds, (chunk) => select([sql.in("m.node_id", chunk)]))
       }
     })
   })

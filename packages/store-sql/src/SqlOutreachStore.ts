@@ -7,17 +7,15 @@
  *
  * @since 0.1.0
  */
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { Period } from "@sortgrid/core"
 import { Node } from "@sortgrid/grid"
 import * as Outreach from "@sortgrid/grid/Outreach"
 import * as OutreachStore from "@sortgrid/grid/OutreachStore"
-import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
-import { malformed, toStorageError, transaction } from "./internal/errors.js"
+import { Effect, type Either, Layer, Schema } from "effect"
 import { makeInserter } from "./internal/insert.js"
-
-/** PostgreSQL may return integers as strings; SQLite returns numbers. */
-const Int = Schema.Union(Schema.Int, Schema.NumberFromString.pipe(Schema.int()))
+import { anyOf, Int, readRows } from "./internal/query.js"
+import { serialisedTransaction } from "./internal/write.js"
 
 const EventRow = Schema.Struct({
   event_id: Outreach.OutreachEventId,
@@ -104,58 +102,29 @@ export const layer: Layer.Layer<OutreachStore.OutreachStore, never, SqlClient.Sq
       "notes"
     ])
 
-    /** `column` is one of `ids`, bound as a single parameter however many ids there are. */
-    const isAnyOf = (column: string, ids: ReadonlyArray<string>) =>
-      sql.onDialectOrElse({
-        pg: () => sql`${sql(column)} = ANY(${[...ids]}::text[])`,
-        orElse: () => sql`${sql(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
-      })
-
-    /** Runs a query and decodes its rows; either failure is a `StorageError` naming the operation. */
-    const read = <A>(
-      operation: string,
-      statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>,
-      decoder: (rows: ReadonlyArray<unknown>) => Effect.Effect<A, ParseResult.ParseError>
-    ) =>
-      statement.pipe(
-        Effect.mapError(toStorageError(operation)),
-        Effect.flatMap((found) => Effect.mapError(decoder(found), malformed(operation)))
-      )
+    const isAnyOf = anyOf(sql)
 
     const change = <A, E>(
       scope: Outreach.OutreachScope,
       decide: (state: Outreach.OutreachState) => Either.Either<Outreach.OutreachPlan<A>, E>
     ) =>
-      transaction(
-        sql,
-        "outreach change"
-      )(
+      serialisedTransaction(sql, { operation: "outreach change", lock: "outreach" })(
         Effect.gen(function* () {
-          yield* sql.onDialectOrElse({
-            pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.outreach.' || current_schema()))`,
-            orElse: () => Effect.void
-          })
           const eventIds = scope.eventIds ?? []
           const themeKeys = scope.themes ?? []
           const plan = yield* decide({
             events:
               eventIds.length === 0
                 ? []
-                : yield* read(
-                    "outreach change",
-                    sql`SELECT * FROM outreach_event WHERE ${isAnyOf("event_id", eventIds)}`,
-                    decodeEvents
+                : yield* sql`SELECT * FROM outreach_event WHERE ${isAnyOf("event_id", eventIds)}`.pipe(
+                    readRows("outreach change", decodeEvents)
                   ),
             themes:
               themeKeys.length === 0
                 ? []
-                : yield* read(
-                    "outreach change",
-                    sql`SELECT * FROM outreach_theme WHERE ${sql.or(
-                      themeKeys.map((key) => sql`(node_id = ${key.nodeId} AND month = ${key.month})`)
-                    )}`,
-                    decodeThemes
-                  )
+                : yield* sql`SELECT * FROM outreach_theme WHERE ${sql.or(
+                    themeKeys.map((key) => sql`(node_id = ${key.nodeId} AND month = ${key.month})`)
+                  )}`.pipe(readRows("outreach change", decodeThemes))
           })
           if (plan.writes.events.length > 0) {
             yield* insertEvents(
@@ -192,23 +161,15 @@ export const layer: Layer.Layer<OutreachStore.OutreachStore, never, SqlClient.Sq
       events: ({ nodes, firstDay, lastDay }) =>
         nodes.length === 0
           ? Effect.succeed([])
-          : read(
-              "outreach events",
-              sql`SELECT * FROM outreach_event
-                  WHERE ${isAnyOf("node_id", nodes)} AND event_date >= ${firstDay} AND event_date <= ${lastDay}
-                  ORDER BY event_date, event_id`,
-              decodeEvents
-            ),
+          : sql`SELECT * FROM outreach_event
+                WHERE ${isAnyOf("node_id", nodes)} AND event_date >= ${firstDay} AND event_date <= ${lastDay}
+                ORDER BY event_date, event_id`.pipe(readRows("outreach events", decodeEvents)),
       themes: ({ nodes, months }) =>
         nodes.length === 0 || months.length === 0
           ? Effect.succeed([])
-          : read(
-              "outreach themes",
-              sql`SELECT * FROM outreach_theme
-                  WHERE ${isAnyOf("node_id", nodes)} AND ${isAnyOf("month", months)}
-                  ORDER BY month, node_id`,
-              decodeThemes
-            )
+          : sql`SELECT * FROM outreach_theme
+                WHERE ${isAnyOf("node_id", nodes)} AND ${isAnyOf("month", months)}
+                ORDER BY month, node_id`.pipe(readRows("outreach themes", decodeThemes))
     })
   })
 )

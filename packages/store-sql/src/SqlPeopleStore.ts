@@ -7,14 +7,15 @@
  *
  * @since 0.1.0
  */
-import { SqlClient, type SqlError } from "@effect/sql"
-import type { Errors } from "@sortgrid/core"
+import { SqlClient } from "@effect/sql"
 import * as Assignment from "@sortgrid/grid/Assignment"
 import * as PeopleStore from "@sortgrid/grid/PeopleStore"
 import * as Person from "@sortgrid/grid/Person"
-import { Effect, type Either, Layer, type ParseResult, Redacted, Schema } from "effect"
-import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
+import { Effect, type Either, Layer, Redacted, Schema } from "effect"
+import { chunksOf } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
+import { idsPerQuery, inChunks, readRows } from "./internal/query.js"
+import { serialisedTransaction } from "./internal/write.js"
 
 const PersonRow = Schema.Struct({
   person_id: Schema.String,
@@ -80,8 +81,6 @@ const order = (a: Assignment.Assignment, b: Assignment.Assignment): number => {
   return 0
 }
 
-const idsPerQuery = 5_000
-
 /**
  * `PeopleStore` over the `SqlClient` in context.
  *
@@ -103,46 +102,22 @@ export const layer: Layer.Layer<PeopleStore.PeopleStore, never, SqlClient.SqlCli
       "digest"
     ])
 
-    /** Runs a query and decodes its rows; either failure is a `StorageError` naming the operation. */
-    const read = <A>(
-      operation: string,
-      statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>,
-      decoder: (rows: ReadonlyArray<unknown>) => Effect.Effect<A, ParseResult.ParseError>
-    ) =>
-      statement.pipe(
-        Effect.mapError(toStorageError(operation)),
-        Effect.flatMap((rows) => Effect.mapError(decoder(rows), malformed(operation)))
-      )
-
-    /** One query per chunk of ids; the results, concatenated. */
-    const byChunks = <A>(
-      ids: ReadonlyArray<string>,
-      query: (chunk: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<A>, Errors.StorageError>
-    ) => Effect.map(Effect.forEach(chunksOf([...new Set(ids)], idsPerQuery), query), (chunks) => chunks.flat())
-
     const peopleWith = (operation: string, ids: ReadonlyArray<string>) =>
-      byChunks(ids, (chunk) =>
-        read(operation, sql`SELECT * FROM grid_person WHERE ${sql.in("person_id", chunk)}`, decodePeople)
+      inChunks([...new Set(ids)], (chunk) =>
+        sql`SELECT * FROM grid_person WHERE ${sql.in("person_id", chunk)}`.pipe(readRows(operation, decodePeople))
       )
 
     const assignmentsWhere = (operation: string, column: "assignment_id" | "person_id", ids: ReadonlyArray<string>) =>
-      byChunks(ids, (chunk) =>
-        read(operation, sql`SELECT * FROM grid_assignment WHERE ${sql.in(column, chunk)}`, decodeStored)
+      inChunks([...new Set(ids)], (chunk) =>
+        sql`SELECT * FROM grid_assignment WHERE ${sql.in(column, chunk)}`.pipe(readRows(operation, decodeStored))
       )
 
     const change = <P extends Assignment.PeoplePlan, E>(
       request: PeopleStore.ChangeRequest,
       decide: (state: Assignment.PeopleState) => Either.Either<P, E>
     ) =>
-      transaction(
-        sql,
-        "people change"
-      )(
+      serialisedTransaction(sql, { operation: "people change", lock: "people" })(
         Effect.gen(function* () {
-          yield* sql.onDialectOrElse({
-            pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.people.' || current_schema()))`,
-            orElse: () => Effect.void
-          })
           const people = yield* peopleWith("people change", request.people)
           const byId = yield* assignmentsWhere("people change", "assignment_id", request.assignments)
           const byPerson = yield* assignmentsWhere("people change", "person_id", request.assignmentsOf)
@@ -181,11 +156,9 @@ export const layer: Layer.Layer<PeopleStore.PeopleStore, never, SqlClient.SqlCli
       }
       return Effect.map(
         Effect.forEach(combinations, (conditions) =>
-          read(
-            "people assignments",
-            sql`SELECT * FROM grid_assignment WHERE ${sql.and([...filters, ...conditions])}
-                ORDER BY person_id, role, node_id, valid_from, assignment_id`,
-            decodeStored
+          sql`SELECT * FROM grid_assignment WHERE ${sql.and([...filters, ...conditions])}
+              ORDER BY person_id, role, node_id, valid_from, assignment_id`.pipe(
+            readRows("people assignments", decodeStored)
           )
         ),
         (chunks) => {

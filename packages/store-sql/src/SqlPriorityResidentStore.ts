@@ -9,14 +9,15 @@
  *
  * @since 0.1.0
  */
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import type { Period } from "@sortgrid/core"
 import type { NodeId } from "@sortgrid/grid/Node"
 import * as PriorityResident from "@sortgrid/grid/PriorityResident"
 import * as PriorityResidentStore from "@sortgrid/grid/PriorityResidentStore"
-import { Effect, type Either, Layer, type ParseResult, Schema } from "effect"
-import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
+import { Effect, type Either, Layer, Schema } from "effect"
 import { makeInserter } from "./internal/insert.js"
+import { inChunks, readRows } from "./internal/query.js"
+import { serialisedTransaction } from "./internal/write.js"
 
 const Row = Schema.Struct({
   id: Schema.String,
@@ -55,8 +56,6 @@ const toRow = (record: PriorityResident.SealedResident) => ({
   digest: record.digest
 })
 
-const idsPerQuery = 5_000
-
 /**
  * `PriorityResidentStore` over the `SqlClient` in context.
  *
@@ -80,22 +79,10 @@ export const layer: Layer.Layer<PriorityResidentStore.PriorityResidentStore, nev
       "digest"
     ])
 
-    /** Runs a query and decodes its rows; either failure is a `StorageError` naming the operation. */
-    const read = (operation: string, statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-      statement.pipe(
-        Effect.mapError(toStorageError(operation)),
-        Effect.flatMap((rows) =>
-          Effect.mapError(decodeRows(rows), (error: ParseResult.ParseError) => malformed(operation)(error))
-        )
-      )
-
     /** Records whose `column` is one of `values`, chunked under the bind limit. */
     const where = (operation: string, column: "id" | "pseudonym", values: ReadonlyArray<string>) =>
-      Effect.map(
-        Effect.forEach(chunksOf([...new Set(values)], idsPerQuery), (chunk) =>
-          read(operation, sql`SELECT * FROM priority_resident WHERE ${sql.in(column, chunk)}`)
-        ),
-        (chunks) => chunks.flat()
+      inChunks([...new Set(values)], (chunk) =>
+        sql`SELECT * FROM priority_resident WHERE ${sql.in(column, chunk)}`.pipe(readRows(operation, decodeRows))
       )
 
     const register = <E>(
@@ -105,15 +92,8 @@ export const layer: Layer.Layer<PriorityResidentStore.PriorityResidentStore, nev
       },
       decide: (state: PriorityResident.RegisterState) => Either.Either<PriorityResident.RegisterPlan, E>
     ) =>
-      transaction(
-        sql,
-        "priority resident register"
-      )(
+      serialisedTransaction(sql, { operation: "priority resident register", lock: "priorityResident" })(
         Effect.gen(function* () {
-          yield* sql.onDialectOrElse({
-            pg: () => sql`SELECT pg_advisory_xact_lock(hashtext('sortgrid.priorityResident.' || current_schema()))`,
-            orElse: () => Effect.void
-          })
           const byId = yield* where("priority resident register", "id", request.ids)
           const byPseudonym = yield* where("priority resident register", "pseudonym", request.pseudonyms)
           const seen = new Set(byId.map((record) => record.id))
@@ -126,15 +106,11 @@ export const layer: Layer.Layer<PriorityResidentStore.PriorityResidentStore, nev
       )
 
     const list = (query: { readonly nodeIds: ReadonlyArray<NodeId>; readonly registeredBy: Period.IsoDate }) =>
-      Effect.map(
-        Effect.forEach(chunksOf([...new Set(query.nodeIds)], idsPerQuery), (chunk) =>
-          read(
-            "priority resident list",
-            sql`SELECT * FROM priority_resident
-                  WHERE ${sql.in("node_id", chunk)} AND registered_on <= ${query.registeredBy}`
-          )
-        ),
-        (chunks) => chunks.flat()
+      inChunks([...new Set(query.nodeIds)], (chunk) =>
+        sql`SELECT * FROM priority_resident
+            WHERE ${sql.in("node_id", chunk)} AND registered_on <= ${query.registeredBy}`.pipe(
+          readRows("priority resident list", decodeRows)
+        )
       )
 
     return PriorityResidentStore.PriorityResidentStore.of({

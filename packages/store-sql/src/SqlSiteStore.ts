@@ -8,8 +8,10 @@ import { SqlClient } from "@effect/sql"
 import { Period } from "@sortgrid/core"
 import { type Node, Site, SiteStore } from "@sortgrid/grid"
 import { Effect, type Either, Layer, Schema } from "effect"
-import { chunksOf, malformed, toStorageError, transaction } from "./internal/errors.js"
+import { transaction } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
+import { inChunks, pathEnd, readRows } from "./internal/query.js"
+import { endOpenVersions } from "./internal/write.js"
 
 const Row = Schema.Struct({
   node_id: Schema.String,
@@ -27,8 +29,6 @@ const toRow = (version: Site.SiteVersion) => ({
   details: JSON.stringify(Schema.encodeSync(Site.Details)(version.details))
 })
 
-const pathEnd = (path: string) => `${path.slice(0, -1)}0`
-
 /**
  * `SiteStore` over the `SqlClient` in context.
  *
@@ -45,8 +45,6 @@ export const layer: Layer.Layer<SiteStore.SiteStore, never, SqlClient.SqlClient>
       "valid_to",
       "details"
     ])
-    const decode = (operation: string) => (rows: ReadonlyArray<unknown>) =>
-      Effect.mapError(decodeRows(rows), malformed(operation))
 
     const change = <E>(
       nodeIds: ReadonlyArray<Node.NodeId>,
@@ -57,20 +55,15 @@ export const layer: Layer.Layer<SiteStore.SiteStore, never, SqlClient.SqlClient>
         "set sites"
       )(
         Effect.gen(function* () {
-          const current = new Map<string, Site.SiteVersion>()
-          for (const chunk of chunksOf(nodeIds, 5_000)) {
-            const rows =
-              yield* sql`SELECT * FROM grid_site WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`
-            for (const version of yield* decode("set sites")(rows)) current.set(version.nodeId, version)
-          }
-          const plan = yield* decide(current)
-          const byDate = new Map<string, Array<string>>()
-          for (const ended of plan.end) byDate.set(ended.validTo, [...(byDate.get(ended.validTo) ?? []), ended.nodeId])
-          for (const [validTo, ids] of byDate) {
-            for (const chunk of chunksOf(ids, 5_000)) {
-              yield* sql`UPDATE grid_site SET valid_to = ${validTo} WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`
-            }
-          }
+          const open = yield* inChunks(nodeIds, (chunk) =>
+            sql`SELECT * FROM grid_site WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`.pipe(
+              readRows("set sites", decodeRows)
+            )
+          )
+          const plan = yield* decide(
+            new Map<string, Site.SiteVersion>(open.map((version) => [version.nodeId, version]))
+          )
+          yield* endOpenVersions(sql, "grid_site")(plan.end)
           if (plan.start.length > 0) yield* insert(plan.start.map(toRow))
           return plan
         })
@@ -84,7 +77,7 @@ export const layer: Layer.Layer<SiteStore.SiteStore, never, SqlClient.SqlClient>
              AND v.valid_from <= ${asOf} AND v.valid_to > ${asOf}
              AND v.path >= ${under} AND v.path < ${pathEnd(under)}
             WHERE s.valid_from <= ${asOf} AND s.valid_to > ${asOf}
-            ORDER BY v.path`.pipe(Effect.mapError(toStorageError("sites")), Effect.flatMap(decode("sites")))
+            ORDER BY v.path`.pipe(readRows("sites", decodeRows))
     })
   })
 )

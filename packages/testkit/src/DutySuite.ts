@@ -13,34 +13,12 @@
  * @since 0.1.0
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Actor, AuditLog, Period, Permission } from "@sortgrid/core"
+import { Actor, AuditLog, Period, type Permission } from "@sortgrid/core"
 import { Grid, Node } from "@sortgrid/grid"
 import { DutyRoster } from "@sortgrid/grid/DutyRoster"
-import type { DutyStore } from "@sortgrid/grid/DutyStore"
 import { Effect, Either, Layer } from "effect"
-import type * as GridSuite from "./GridSuite.js"
+import { admin, base, type Store } from "./Fixtures.js"
 import * as Tongzhou from "./Tongzhou.js"
-
-/**
- * The ports the grid service needs (audit, transactor, tree…), as the grid conformance suite
- * states them, so this suite asks a store for the same.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export type GridPorts = Layer.Layer.Success<Parameters<typeof GridSuite.suite>[1]>
-
-/**
- * A district administrator: everything, everywhere.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export const admin = new Actor.Actor({
-  id: Actor.ActorId.make("district-admin"),
-  roles: [Actor.Role.make("district-admin")],
-  scope: [Actor.root]
-})
 
 /**
  * The grants the suite runs under.
@@ -61,13 +39,8 @@ export const grants: Permission.Grants = {
  * @since 0.1.0
  * @category fixtures
  */
-export const services = <E>(store: Layer.Layer<GridPorts | DutyStore, E>) =>
-  Layer.mergeAll(DutyRoster.Default, Grid.Grid.Default).pipe(
-    Layer.provideMerge(AuditLog.AuditLog.Default),
-    Layer.provideMerge(store),
-    Layer.provide(Grid.GridProfile.Default),
-    Layer.provide(Permission.layer(grants))
-  )
+export const services = <E>(store: Layer.Layer<Store, E>) =>
+  Layer.mergeAll(DutyRoster.Default, Grid.Grid.Default).pipe(Layer.provideMerge(base(store, grants)))
 
 const date = (text: string) => Period.IsoDate.make(text)
 const path = (text: string) => Actor.NodePath.make(text)
@@ -147,7 +120,7 @@ const projects = ["b1", "b2"].map((station) => ({
  * @since 0.1.0
  * @category suites
  */
-export const suite = <E>(name: string, layer: Layer.Layer<GridPorts | DutyStore, E>): void => {
+export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
   const fresh = services(layer)
   const test = (title: string, body: Effect.Effect<void, unknown, Grid.Grid | DutyRoster | AuditLog.AuditLog>) =>
     it.effect(title, () => Effect.provide(body, fresh))

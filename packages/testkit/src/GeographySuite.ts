@@ -13,27 +13,16 @@
  * @since 0.1.0
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Actor, AuditLog, type AuditStore, Period, Permission, type Transactor } from "@sortgrid/core"
-import { Grid, GridStore, Node, Profile, Tree } from "@sortgrid/grid"
+import { Actor, AuditLog, Period, type Permission } from "@sortgrid/core"
+import { GridStore, Node, Profile, Tree } from "@sortgrid/grid"
 import { Geography } from "@sortgrid/grid/Geography"
 import { GeometryStore } from "@sortgrid/grid/GeometryStore"
 import { Effect, Layer, Option, Schema } from "effect"
 import fc from "fast-check"
+import { admin, base, type Store } from "./Fixtures.js"
 
 const date = (text: string) => Period.IsoDate.make(text)
 const path = (text: string) => Actor.NodePath.make(text)
-
-/**
- * A district administrator: everything, everywhere.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export const admin = new Actor.Actor({
-  id: Actor.ActorId.make("district-admin"),
-  roles: [Actor.Role.make("district-admin")],
-  scope: [Actor.root]
-})
 
 /**
  * The administrator of subdistrict `s1` of the suite's district.
@@ -72,27 +61,14 @@ export const grants: Permission.Grants = {
 }
 
 /**
- * The ports the suite needs from a store.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export type Ports = GridStore.GridStore | GeometryStore | AuditStore.AuditStore | Transactor.Transactor
-
-/**
  * The geography service over a store layer, with the audit log, the default profile and the
  * suite's grants.
  *
  * @since 0.1.0
  * @category fixtures
  */
-export const services = <E>(store: Layer.Layer<Ports, E>) =>
-  Geography.Default.pipe(
-    Layer.provideMerge(AuditLog.AuditLog.Default),
-    Layer.provideMerge(store),
-    Layer.provide(Grid.GridProfile.Default),
-    Layer.provide(Permission.layer(grants))
-  )
+export const services = <E>(store: Layer.Layer<Store, E>) =>
+  Geography.Default.pipe(Layer.provideMerge(base(store, grants)))
 
 type Box = readonly [west: number, south: number, east: number, north: number]
 
@@ -180,7 +156,7 @@ const located = (actor: Actor.Actor, point: unknown, asOf: string) =>
  * @since 0.1.0
  * @category suites
  */
-export const suite = <E>(name: string, layer: Layer.Layer<Ports, E>): void => {
+export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
   const fresh = services(layer)
   const test = (
     title: string,

@@ -12,39 +12,16 @@
  * @since 0.1.0
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Actor, AuditLog, type AuditStore, Period, Permission, type Transactor } from "@sortgrid/core"
-import { Grid, type GridStore, type GroupStore, Node, Profile } from "@sortgrid/grid"
+import { Actor, AuditLog, Period, type Permission } from "@sortgrid/core"
+import { Grid, Node, Profile } from "@sortgrid/grid"
 import { Effect, Layer } from "effect"
 import fc from "fast-check"
 import * as Departments from "./Departments.js"
+import { admin, base, type Store, zhongcangAdmin } from "./Fixtures.js"
 import * as Synthetic from "./Synthetic.js"
 import * as Tongzhou from "./Tongzhou.js"
 
 const date = (text: string) => Period.IsoDate.make(text)
-
-/**
- * A district administrator: everything, everywhere.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export const admin = new Actor.Actor({
-  id: Actor.ActorId.make("district-admin"),
-  roles: [Actor.Role.make("district-admin")],
-  scope: [Actor.root]
-})
-
-/**
- * An administrator of one subdistrict (中仓街道, 110112001) of Tongzhou.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export const zhongcangAdmin = new Actor.Actor({
-  id: Actor.ActorId.make("zhongcang-admin"),
-  roles: [Actor.Role.make("subdistrict-admin")],
-  scope: [Actor.NodePath.make("/110112/110112001/")]
-})
 
 /**
  * The grants the suite runs under.
@@ -64,15 +41,8 @@ export const grants: Permission.Grants = {
  * @since 0.1.0
  * @category fixtures
  */
-export const services = <E>(
-  store: Layer.Layer<GridStore.GridStore | GroupStore.GroupStore | AuditStore.AuditStore | Transactor.Transactor, E>
-) =>
-  Grid.Grid.Default.pipe(
-    Layer.provideMerge(AuditLog.AuditLog.Default),
-    Layer.provideMerge(store),
-    Layer.provide(Grid.GridProfile.Default),
-    Layer.provide(Permission.layer(grants))
-  )
+export const services = <E>(store: Layer.Layer<Store, E>) =>
+  Grid.Grid.Default.pipe(Layer.provideMerge(base(store, grants)))
 
 const importTongzhou = Effect.flatMap(Grid.Grid, (grid) =>
   grid.importDivisions(admin, Tongzhou.csv, { effectiveOn: Tongzhou.openedOn, mode: "all-or-nothing" })
@@ -87,10 +57,7 @@ const under = (path: string) => Actor.NodePath.make(path)
  * @since 0.1.0
  * @category suites
  */
-export const suite = <E>(
-  name: string,
-  layer: Layer.Layer<GridStore.GridStore | GroupStore.GroupStore | AuditStore.AuditStore | Transactor.Transactor, E>
-): void => {
+export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
   const fresh = services(layer)
   const test = (title: string, body: Effect.Effect<void, unknown, Grid.Grid | AuditLog.AuditLog>) =>
     it.effect(title, () => Effect.provide(body, fresh))

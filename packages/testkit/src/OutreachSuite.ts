@@ -13,34 +13,12 @@
  * @since 0.1.0
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Actor, AuditLog, Period, Permission } from "@sortgrid/core"
+import { Actor, AuditLog, Period, type Permission } from "@sortgrid/core"
 import { Grid, Node } from "@sortgrid/grid"
 import { OutreachEvents } from "@sortgrid/grid/OutreachEvents"
-import type { OutreachStore } from "@sortgrid/grid/OutreachStore"
 import { Effect, Either, Layer } from "effect"
-import type * as GridSuite from "./GridSuite.js"
+import { admin, base, type Store } from "./Fixtures.js"
 import * as Tongzhou from "./Tongzhou.js"
-
-/**
- * The ports the grid service needs (audit, transactor, tree…), as the grid conformance suite
- * states them, so this suite asks a store for the same.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export type GridPorts = Layer.Layer.Success<Parameters<typeof GridSuite.suite>[1]>
-
-/**
- * A district administrator: everything, everywhere.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export const admin = new Actor.Actor({
-  id: Actor.ActorId.make("district-admin"),
-  roles: [Actor.Role.make("district-admin")],
-  scope: [Actor.root]
-})
 
 /**
  * The grants the suite runs under.
@@ -60,13 +38,8 @@ export const grants: Permission.Grants = {
  * @since 0.1.0
  * @category fixtures
  */
-export const services = <E>(store: Layer.Layer<GridPorts | OutreachStore, E>) =>
-  Layer.mergeAll(OutreachEvents.Default, Grid.Grid.Default).pipe(
-    Layer.provideMerge(AuditLog.AuditLog.Default),
-    Layer.provideMerge(store),
-    Layer.provide(Grid.GridProfile.Default),
-    Layer.provide(Permission.layer(grants))
-  )
+export const services = <E>(store: Layer.Layer<Store, E>) =>
+  Layer.mergeAll(OutreachEvents.Default, Grid.Grid.Default).pipe(Layer.provideMerge(base(store, grants)))
 
 const path = (text: string) => Actor.NodePath.make(text)
 const period = (id: string) => Either.getOrThrow(Period.parse(id))
@@ -117,7 +90,7 @@ const event = (fields: {
  * @since 0.1.0
  * @category suites
  */
-export const suite = <E>(name: string, layer: Layer.Layer<GridPorts | OutreachStore, E>): void => {
+export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
   const fresh = services(layer)
   const test = (title: string, body: Effect.Effect<void, unknown, Grid.Grid | OutreachEvents | AuditLog.AuditLog>) =>
     it.effect(title, () => Effect.provide(body, fresh))

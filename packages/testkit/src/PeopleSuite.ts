@@ -13,41 +13,18 @@
  * @since 0.1.0
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Actor, AuditLog, type AuditStore, Period, Permission, type Transactor } from "@sortgrid/core"
-import { Grid } from "@sortgrid/grid"
+import { Actor, AuditLog, Period, type Permission } from "@sortgrid/core"
+import { Grid, Profile } from "@sortgrid/grid"
 import * as People from "@sortgrid/grid/People"
-import type * as PeopleStore from "@sortgrid/grid/PeopleStore"
 import { PersonId } from "@sortgrid/grid/Person"
 import * as Spreadsheet from "@sortgrid/grid/Spreadsheet"
 import { Effect, Layer } from "effect"
+import { admin, base, type Store, zhongcangAdmin } from "./Fixtures.js"
+import * as Synthetic from "./Synthetic.js"
 import * as Tongzhou from "./Tongzhou.js"
 
 const date = (text: string) => Period.IsoDate.make(text)
 const path = (text: string) => Actor.NodePath.make(text)
-
-/**
- * A district administrator: everything, everywhere.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export const admin = new Actor.Actor({
-  id: Actor.ActorId.make("district-admin"),
-  roles: [Actor.Role.make("district-admin")],
-  scope: [Actor.root]
-})
-
-/**
- * An administrator of one subdistrict (中仓街道, 110112001) of Tongzhou.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export const zhongcangAdmin = new Actor.Actor({
-  id: Actor.ActorId.make("zhongcang-admin"),
-  roles: [Actor.Role.make("subdistrict-admin")],
-  scope: [Actor.NodePath.make("/110112/110112001/")]
-})
 
 /**
  * The grants the suite runs under.
@@ -63,19 +40,6 @@ export const grants: Permission.Grants = {
 }
 
 /**
- * The ports the suite needs from a store: the people port, and whatever the grid service and the
- * audit log need.
- *
- * @since 0.1.0
- * @category fixtures
- */
-export type Store =
-  | PeopleStore.PeopleStore
-  | AuditStore.AuditStore
-  | Transactor.Transactor
-  | Exclude<Layer.Layer.Context<typeof Grid.Grid.Default>, AuditLog.AuditLog | Permission.Policy | Grid.GridProfile>
-
-/**
  * The grid and people services over a store layer, with the audit log, the default profile and the
  * suite's grants.
  *
@@ -83,12 +47,7 @@ export type Store =
  * @category fixtures
  */
 export const services = <E>(store: Layer.Layer<Store, E>) =>
-  Layer.mergeAll(Grid.Grid.Default, People.People.Default).pipe(
-    Layer.provideMerge(AuditLog.AuditLog.Default),
-    Layer.provideMerge(store),
-    Layer.provide(Grid.GridProfile.Default),
-    Layer.provide(Permission.layer(grants))
-  )
+  Layer.mergeAll(Grid.Grid.Default, People.People.Default).pipe(Layer.provideMerge(base(store, grants)))
 
 /** 悟仙观社区 (110112001006) in 中仓街道, and 天桥湾社区 (110112002001) in 新华街道. */
 const wuxianguan = "/110112/110112001/110112001006/"
@@ -208,6 +167,46 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
         const entries = (yield* log.read(admin)).filter((entry) => entry.action.startsWith("people."))
         expect(entries.map((entry) => [entry.action, entry.payload])).toEqual([
           ["people.registered", { source: "register", count: 2, people: ["p-wang", "p-li"] }]
+        ])
+      })
+    )
+
+    test(
+      "the seeded workforce registers and places through the service: grid workers get their grid as scope",
+      Effect.gen(function* () {
+        const grid = yield* Grid.Grid
+        const people = yield* People.People
+        const communities = (yield* grid.subtree(admin, {
+          under: path("/110112/110112001/"),
+          asOf: date("2023-01-01"),
+          kinds: [Profile.NodeKind.make("community"), Profile.NodeKind.make("village")]
+        })).map((version) => ({
+          id: version.nodeId,
+          kind: version.kind as "community" | "village",
+          setting: "urban" as const
+        }))
+        const nodes = Synthetic.district({ seed: 7, communities, effectiveOn: "2023-01-01" })
+        yield* grid.open(admin, nodes)
+        const grids = nodes.filter((node) => node.kind === "grid").map((node) => node.id)
+        const workers = Synthetic.workforce({
+          seed: 7,
+          grids,
+          communities: communities.map((c) => c.id),
+          effectiveOn: "2023-01-01"
+        }).slice(0, 400)
+        yield* people.registerPeople(
+          admin,
+          workers.map((w) => w.person)
+        )
+        yield* people.assign(
+          admin,
+          workers.map((w) => w.assignment)
+        )
+        const first = workers[0]!
+        const actor = yield* people.actorFor(PersonId.make(first.person.id), date("2023-03-01"))
+        expect(actor.roles).toEqual(["grid-worker"])
+        expect(actor.scope).toEqual([
+          `/110112/110112001/${first.assignment.nodeId.replace(/-g\d+$/, "")}/${first.assignment.nodeId}/`
         ])
       })
     )

@@ -9,7 +9,8 @@ import { Actor, AuditLog, type AuditStore, Period, Permission, type Transactor }
 import { Grid, Node, Sites } from "@sortgrid/grid"
 import type { Ports } from "@sortgrid/grid/Ports"
 import { Effect, Layer } from "effect"
-import { admin, grants, zhongcangAdmin } from "./GridSuite.js"
+import { admin, zhongcangAdmin } from "./Fixtures.js"
+import { grants } from "./GridSuite.js"
 import * as Tongzhou from "./Tongzhou.js"
 
 const date = (text: string) => Period.IsoDate.make(text)

@@ -35,6 +35,11 @@ export const random = (seed: number): (() => number) => {
  */
 export const figures = {
   grids: 2_600,
+  gridWorkers: 7_300,
+  volunteers: 16_000,
+  welfarePostWorkers: 2_000,
+  /** Share of communities with their own resident volunteer team. */
+  volunteerTeamShare: 0.7,
   compounds: 708,
   schools: 75,
   enterpriseSites: 420,
@@ -145,4 +150,68 @@ export const district = (options: {
     stations(village.id, figures.binStationsPerVillage)
   }
   return nodes
+}
+
+const surnames =
+  "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+const givenNames = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍建华红梅志强飞鹏宇浩然欣怡子涵梓萱一诺"
+
+/**
+ * A person to register and the assignment that places them (plain data for `People.registerPeople`
+ * and `People.assign`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Worker {
+  readonly person: { readonly id: string; readonly name: string }
+  readonly assignment: {
+    readonly id: string
+    readonly personId: string
+    readonly role: "grid-worker" | "volunteer" | "welfare-post-worker"
+    readonly nodeId: string
+    readonly validFrom: string
+  }
+}
+
+/**
+ * The standing workforce, calibrated to the domain's figures: 7,300 grid workers spread over the
+ * grids (two or three each), 16,000 volunteers in the 70% of communities and villages that have a
+ * resident volunteer team, and 2,000 public-welfare post workers in communities. Names are
+ * synthetic. The same seed always gives the same people.
+ *
+ * @since 0.1.0
+ * @category generating
+ */
+export const workforce = (options: {
+  readonly seed: number
+  readonly grids: ReadonlyArray<string>
+  readonly communities: ReadonlyArray<string>
+  readonly effectiveOn: string
+}): ReadonlyArray<Worker> => {
+  const next = random(options.seed)
+  const name = () =>
+    surnames[Math.floor(next() * surnames.length)]! +
+    givenNames[Math.floor(next() * givenNames.length)]! +
+    (next() < 0.6 ? givenNames[Math.floor(next() * givenNames.length)]! : "")
+  const workers: Array<Worker> = []
+  const add = (role: Worker["assignment"]["role"], nodeId: string) => {
+    const id = `p${String(workers.length + 1).padStart(6, "0")}`
+    workers.push({
+      person: { id, name: name() },
+      assignment: { id: `a-${id}`, personId: id, role, nodeId, validFrom: options.effectiveOn }
+    })
+  }
+  options.grids.forEach((grid, index) => {
+    // Spread the total evenly: the first grids take the remainder.
+    const base = Math.floor(figures.gridWorkers / options.grids.length)
+    const extra = index < figures.gridWorkers % options.grids.length ? 1 : 0
+    for (let k = 0; k < base + extra; k++) add("grid-worker", grid)
+  })
+  const teams = options.communities.filter(() => next() < figures.volunteerTeamShare)
+  for (let v = 0; v < figures.volunteers; v++) add("volunteer", teams[v % teams.length]!)
+  for (let w = 0; w < figures.welfarePostWorkers; w++) {
+    add("welfare-post-worker", options.communities[Math.floor(next() * options.communities.length)]!)
+  }
+  return workers
 }

@@ -27,6 +27,11 @@ export * as DutySuite from "./DutySuite.js"
 /**
  * @since 0.1.0
  */
+export * as Fixtures from "./Fixtures.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as GeographySuite from "./GeographySuite.js"
 
 /**
