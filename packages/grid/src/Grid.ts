@@ -190,13 +190,17 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
     const children = (actor: Actor.Actor, id: NodeId, asOf: Period.IsoDate) =>
       Effect.flatMap(node(actor, id, asOf), () => versions(actor, { asOf, parentId: id }))
 
-    /** The subtree under a path (the node at the path included), optionally of some kinds. */
+    /**
+     * The subtree under a path (the node at the path included), optionally of some kinds or at some
+     * depths (a level of the tree: the district is 0, its subdistricts and towns 1, …).
+     */
     const subtree = (
       actor: Actor.Actor,
       query: {
         readonly under: Actor.NodePath
         readonly asOf: Period.IsoDate
         readonly kinds?: ReadonlyArray<Profile.NodeKind> | undefined
+        readonly depths?: ReadonlyArray<number> | undefined
       }
     ) => versions(actor, query)
 

@@ -32,6 +32,8 @@ export interface VersionQuery {
   readonly kinds?: ReadonlyArray<NodeKind> | undefined
   /** Only nodes with these official codes. */
   readonly codes?: ReadonlyArray<string> | undefined
+  /** Only nodes at these depths (the root is 0): a level of the tree. */
+  readonly depths?: ReadonlyArray<number> | undefined
 }
 
 /**

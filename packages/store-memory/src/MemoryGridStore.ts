@@ -35,13 +35,15 @@ const matches = (query: GridStore.VersionQuery) => {
   const ids = query.ids === undefined ? undefined : new Set<string>(query.ids)
   const kinds = query.kinds === undefined ? undefined : new Set<string>(query.kinds)
   const codes = query.codes === undefined ? undefined : new Set<string>(query.codes)
+  const depths = query.depths === undefined ? undefined : new Set<number>(query.depths)
   return (version: Node.NodeVersion) =>
     Node.holdsOn(version, query.asOf) &&
     (ids === undefined || ids.has(version.nodeId)) &&
     (query.under === undefined || version.path.startsWith(query.under)) &&
     (query.parentId === undefined || version.parentId === query.parentId) &&
     (kinds === undefined || kinds.has(version.kind)) &&
-    (codes === undefined || (version.code !== null && codes.has(version.code)))
+    (codes === undefined || (version.code !== null && codes.has(version.code))) &&
+    (depths === undefined || depths.has(version.depth))
 }
 
 const byPath = (a: Node.NodeVersion, b: Node.NodeVersion) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)

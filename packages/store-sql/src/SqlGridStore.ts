@@ -169,7 +169,8 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
         ...(query.under === undefined ? [] : [sql`path >= ${query.under}`, sql`path < ${pathEnd(query.under)}`]),
         ...(query.parentId === undefined ? [] : [sql`parent_id = ${query.parentId}`]),
         ...(query.kinds === undefined ? [] : [sql.in("kind", query.kinds)]),
-        ...(query.codes === undefined ? [] : [sql.in("code", query.codes)])
+        ...(query.codes === undefined ? [] : [sql.in("code", query.codes)]),
+        ...(query.depths === undefined ? [] : [sql.in("depth", query.depths)])
       ]
       const select = (extra: ReadonlyArray<ReturnType<typeof sql.in>>) =>
         sql`SELECT * FROM grid_node_version WHERE ${sql.and([...filters, ...extra])} ORDER BY path`.pipe(

@@ -85,6 +85,9 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
         ])
         const before = yield* grid.countByKind(admin, { under: under("/110112/"), asOf: date("2022-12-31") })
         expect(before).toEqual([])
+        const level = yield* grid.subtree(admin, { under: under("/110112/"), asOf: date("2023-06-30"), depths: [1] })
+        expect(level.length).toBe(22)
+        expect(new Set(level.map((v) => v.kind))).toEqual(new Set(["subdistrict", "town"]))
         const zhongcang = yield* grid.children(admin, nodeId("110112001"), date("2023-03-01"))
         expect(zhongcang.length).toBeGreaterThan(0)
         expect(
