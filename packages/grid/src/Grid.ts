@@ -384,10 +384,44 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
         return { rows: rows.length, imported: planned.accepted, rejected: planned.rejected }
       })
 
+    /**
+     * The division list under a path as of a date, as CSV (`code,name,parentCode,kind,setting`): the
+     * nodes that have an official code, parents first — the format {@link importDivisions} reads.
+     */
+    const exportDivisions = (
+      actor: Actor.Actor,
+      query: { readonly under: Actor.NodePath; readonly asOf: Period.IsoDate }
+    ): Effect.Effect<string, ReadError> =>
+      Effect.gen(function* () {
+        const nodes = (yield* versions(actor, query)).filter((version) => version.code !== null)
+        const settings = new Map(
+          (yield* groups.memberships({ asOf: query.asOf, under: query.under, groupId: undefined }))
+            .filter((membership) => membership.setId === "setting")
+            .map((membership) => [membership.nodeId as string, membership.groupId as string])
+        )
+        const codeOf = new Map(nodes.map((version) => [version.nodeId as string, version.code!]))
+        const cell = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text)
+        const rows = [...nodes]
+          .sort((a, b) => a.depth - b.depth || (a.code! < b.code! ? -1 : 1))
+          .map((version) =>
+            [
+              version.code!,
+              version.name,
+              version.parentId === null ? "" : (codeOf.get(version.parentId) ?? ""),
+              version.kind,
+              settings.get(version.nodeId) ?? ""
+            ]
+              .map(cell)
+              .join(",")
+          )
+        return `${["code,name,parentCode,kind,setting", ...rows].join("\n")}\n`
+      })
+
     return {
       open,
       change,
       importDivisions,
+      exportDivisions,
       defineGroupSets,
       changeMemberships,
       memberships,

@@ -187,6 +187,38 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
     )
 
     test(
+      "an exported division list imports into an empty store as the same tree, with the same settings",
+      Effect.gen(function* () {
+        yield* importTongzhou
+        const grid = yield* Grid.Grid
+        yield* grid.changeMemberships(admin, [
+          { _tag: "Assign", nodeId: "110112104", groupId: "urban", effectiveOn: "2023-01-01" }
+        ])
+        const csv = yield* grid.exportDivisions(admin, { under: under("/110112/"), asOf: date("2023-06-30") })
+        const lines = csv.trim().split("\n")
+        expect(lines.length).toBe(680)
+        expect(lines[0]).toBe("code,name,parentCode,kind,setting")
+        expect(lines[1]).toBe("110112,通州区,,district,urban")
+        expect(lines.find((line) => line.startsWith("110112104,"))).toMatch(/,town,urban$/)
+        return csv
+      }).pipe(
+        Effect.flatMap((csv) =>
+          Effect.gen(function* () {
+            const grid = yield* Grid.Grid
+            const report = yield* grid.importDivisions(admin, csv, {
+              effectiveOn: date("2023-01-01"),
+              mode: "all-or-nothing"
+            })
+            expect(report.rejected).toEqual([])
+            const memberships = yield* grid.memberships(admin, { under: under("/110112/"), asOf: date("2023-06-30") })
+            expect(memberships.find((m) => m.nodeId === "110112104")?.groupId).toBe("urban")
+            expect(memberships.length).toBe(679)
+          }).pipe(Effect.provide(fresh))
+        )
+      )
+    )
+
+    test(
       "importing the same list again changes nothing",
       Effect.gen(function* () {
         yield* importTongzhou
