@@ -18,13 +18,21 @@
  */
 import { Actor, Audit, AuditLog, Errors, Period } from "@sortgrid/core"
 import {
+  type Assignment,
   type DivisionImport,
+  type Duty,
+  DutyRoster,
   Geography,
   type Geometry,
   Grid,
   Node,
+  type Outreach,
+  OutreachEvents,
+  People,
+  Person,
   Profile,
   type Rollup,
+  type RosterImport,
   type Site,
   Sites,
   type Tabular,
@@ -121,6 +129,57 @@ export interface SortgridClient {
     /** The subtree under a path on a date as a GeoJSON FeatureCollection. */
     readonly export: (actor: ActorInput, under: string, asOf: string) => Promise<GeoJSON.FeatureCollection>
   }
+  readonly people: {
+    /** Registers people (`{ id, name, phone? }`); needs `people.edit`. */
+    readonly register: (actor: ActorInput, people: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Person.Person>>
+    /** Assigns people to nodes in roles from dates (`{ id, personId, role, nodeId, validFrom, validTo? }`). */
+    readonly assign: (
+      actor: ActorInput,
+      assignments: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Assignment.Assignment>>
+    /** Ends assignments on dates (`{ assignmentId, effectiveOn }`). */
+    readonly endAssignments: (
+      actor: ActorInput,
+      ends: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Assignment.Assignment>>
+    /** Assignments in force on a date, of a person, a node, or the nodes under a path. */
+    readonly assignments: (
+      actor: ActorInput,
+      query: People.AssignmentQuery
+    ) => Promise<ReadonlyArray<Assignment.Assignment>>
+    /** The actor a person is on a date: their roles, and the paths of the nodes they are assigned to. */
+    readonly actorFor: (personId: string, asOf: string) => Promise<Actor.Actor>
+    /** Imports a roster from CSV or XLSX, row by row. */
+    readonly importRoster: (
+      actor: ActorInput,
+      file: People.RosterFile
+    ) => Promise<Tabular.ImportReport<RosterImport.RosterEntry>>
+  }
+  readonly duty: {
+    /** Defines shift templates at bin stations. */
+    readonly defineTemplates: (actor: ActorInput, templates: ReadonlyArray<unknown>) => Promise<unknown>
+    /** Posts a duty project calling for volunteers. */
+    readonly postProject: (actor: ActorInput, project: unknown) => Promise<Duty.DutyProject>
+    /** Signs volunteers up to a project. */
+    readonly signUp: (actor: ActorInput, signUps: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Duty.SignUp>>
+    /** Records check-ins at bin stations; needs `duty.checkin` over the station. */
+    readonly checkIn: (
+      actor: ActorInput,
+      checkIns: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Duty.CheckInRecord>>
+    /** Expected shifts under a path in a period (`2023-06`, `2023-Q2`…) that nobody checked in for. */
+    readonly noShows: (actor: ActorInput, query: PeriodQueryInput) => Promise<Duty.NoShowReport>
+    /** Presence rate under a path in a period, with numerators and denominators. */
+    readonly presence: (actor: ActorInput, query: PeriodQueryInput) => Promise<Duty.PresenceReport>
+  }
+  readonly outreach: {
+    /** Records outreach events (the five campaign kinds). */
+    readonly record: (actor: ActorInput, events: ReadonlyArray<unknown>) => Promise<unknown>
+    /** Sets a month's theme. */
+    readonly setTheme: (actor: ActorInput, theme: unknown) => Promise<unknown>
+    /** Events, participants and households reached under a path in a period. */
+    readonly stats: (actor: ActorInput, query: PeriodQueryInput) => Promise<Outreach.OutreachStats>
+  }
   /** Runs any Effect program against this client's services: the way down from Promises to Effect. */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Sortgrid.Services>) => Promise<A>
   /** Closes the store. The client must not be used afterwards. */
@@ -131,6 +190,20 @@ const decodeActor = (input: ActorInput) =>
   Effect.mapError(Schema.decodeUnknown(Actor.Actor, { errors: "all", onExcessProperty: "error" })(input), (error) =>
     Errors.Invalid.fromParseError(error, ["actor"])
   )
+
+/**
+ * A path and a period on the wire: `{ under: "/110112/", period: "2023-06", asOf?: "2023-06-30" }`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type PeriodQueryInput = typeof PeriodQuery.Encoded
+
+const PeriodQuery = Schema.Struct({
+  under: Actor.NodePath,
+  period: Period.PeriodFromString,
+  asOf: Schema.optional(Period.IsoDate)
+})
 
 /** Decodes a plain argument with a schema; a failure is `Invalid` at the argument's name. */
 const decodeInput = <A, I>(schema: Schema.Schema<A, I>, input: unknown, field: string) =>
@@ -258,6 +331,51 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
             Effect.all([decodeInput(Actor.NodePath, under, "under"), decodeInput(Period.IsoDate, asOf, "asOf")]),
             ([path, day]) => service.exportSubtree(decoded, path, day)
           )
+        )
+    },
+    people: {
+      register: (actor, input) => withService(People.People, actor, (service, a) => service.registerPeople(a, input)),
+      assign: (actor, input) => withService(People.People, actor, (service, a) => service.assign(a, input)),
+      endAssignments: (actor, input) =>
+        withService(People.People, actor, (service, a) => service.endAssignments(a, input)),
+      assignments: (actor, query) => withService(People.People, actor, (service, a) => service.assignments(a, query)),
+      actorFor: (personId, asOf) =>
+        run(
+          Effect.flatMap(
+            Effect.all([
+              People.People,
+              decodeInput(Person.PersonId, personId, "personId"),
+              decodeInput(Period.IsoDate, asOf, "asOf")
+            ]),
+            ([service, id, day]) => service.actorFor(id, day)
+          )
+        ),
+      importRoster: (actor, file) => withService(People.People, actor, (service, a) => service.importRoster(a, file))
+    },
+    duty: {
+      defineTemplates: (actor, input) =>
+        withService(DutyRoster.DutyRoster, actor, (service, a) => service.defineTemplates(a, input)),
+      postProject: (actor, input) =>
+        withService(DutyRoster.DutyRoster, actor, (service, a) => service.postProject(a, input)),
+      signUp: (actor, input) => withService(DutyRoster.DutyRoster, actor, (service, a) => service.signUp(a, input)),
+      checkIn: (actor, input) => withService(DutyRoster.DutyRoster, actor, (service, a) => service.checkIn(a, input)),
+      noShows: (actor, query) =>
+        withService(DutyRoster.DutyRoster, actor, (service, a) =>
+          Effect.flatMap(decodeInput(PeriodQuery, query, "query"), (q) => service.noShows(a, q))
+        ),
+      presence: (actor, query) =>
+        withService(DutyRoster.DutyRoster, actor, (service, a) =>
+          Effect.flatMap(decodeInput(PeriodQuery, query, "query"), (q) => service.presence(a, q))
+        )
+    },
+    outreach: {
+      record: (actor, input) =>
+        withService(OutreachEvents.OutreachEvents, actor, (service, a) => service.record(a, input)),
+      setTheme: (actor, input) =>
+        withService(OutreachEvents.OutreachEvents, actor, (service, a) => service.setTheme(a, input)),
+      stats: (actor, query) =>
+        withService(OutreachEvents.OutreachEvents, actor, (service, a) =>
+          Effect.flatMap(decodeInput(PeriodQuery, query, "query"), (q) => service.stats(a, q))
         )
     },
     run,

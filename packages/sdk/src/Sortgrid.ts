@@ -57,6 +57,9 @@ export type Services =
   | Grid.Grid
   | Sites.Sites
   | Geography.Geography
+  | People.People
+  | DutyRoster.DutyRoster
+  | OutreachEvents.OutreachEvents
   | SqlStore.Ports
   | Permission.Policy
 
