@@ -81,17 +81,13 @@ describe("Client (Promise facade): the workforce end to end", () => {
               }
             ])
             const outreach = await sortgrid.outreach.stats(admin, { under: "/110112/", period: "2023-Q2" })
-            return { worker, own, elsewhere, presence, outreach }
+            expect(worker.roles).toEqual(["grid-worker"])
+            expect(own?.templateId).toBe("g0-b-morning")
+            expect(elsewhere?._tag).toBe("Forbidden")
+            expect(presence).toMatchObject({ covered: 1, expected: 2 })
+            expect(JSON.stringify(outreach)).toContain('"households":35')
           }),
         (sortgrid) => Effect.promise(() => sortgrid.close())
-      ).pipe(
-        Effect.map(({ worker, own, elsewhere, presence, outreach }) => {
-          expect(worker.roles).toEqual(["grid-worker"])
-          expect(own?.templateId).toBe("g0-b-morning")
-          expect(elsewhere?._tag).toBe("Forbidden")
-          expect(presence).toMatchObject({ covered: 1, expected: 2 })
-          expect(JSON.stringify(outreach)).toContain('"households":35')
-        })
       )
   )
 })
