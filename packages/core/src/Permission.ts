@@ -53,6 +53,26 @@ export const decide = (grants: Grants, actor: Actor, request: Request): Either.E
 }
 
 /**
+ * The rule over many places: allowed only if allowed at every path (the first refusal otherwise).
+ * With no paths, the permission is checked without a place.
+ *
+ * @since 0.1.0
+ * @category checks
+ */
+export const decideAll = (
+  grants: Grants,
+  actor: Actor,
+  permission: string,
+  paths: Iterable<NodePath | undefined> = [undefined]
+): Either.Either<void, Forbidden> => {
+  for (const at of paths) {
+    const decision = decide(grants, actor, { permission, at })
+    if (Either.isLeft(decision)) return decision
+  }
+  return Either.void
+}
+
+/**
  * The policy in force: which roles grant which permissions. Hosts provide it with {@link layer};
  * the SDK provides a default for the programme's roles.
  *

@@ -14,11 +14,11 @@
  * @since 0.1.0
  */
 import { type Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor } from "@sortgrid/core"
-import { Context, Effect, Either, Schema } from "effect"
+import { Context, Effect, Schema } from "effect"
 import * as Duty from "./Duty.js"
 import { DutyStore } from "./DutyStore.js"
-import { GridStore } from "./GridStore.js"
-import type { NodeId, NodeVersion } from "./Node.js"
+import { GridStore, versionsOn } from "./GridStore.js"
+import type { NodeId } from "./Node.js"
 import { actorId } from "./Person.js"
 import { NodeKind } from "./Profile.js"
 
@@ -87,31 +87,11 @@ export class DutyRoster extends Effect.Service<DutyRoster>()("@sortgrid/grid/Dut
     const grants = yield* Permission.Policy
     const settings = yield* DutySettings
 
-    const allowed = (
-      actor: Actor.Actor,
-      permission: string,
-      paths: Iterable<Actor.NodePath | undefined> = [undefined]
-    ) => {
-      for (const at of paths) {
-        const decision = Permission.decide(grants, actor, { permission, at })
-        if (Either.isLeft(decision)) return decision
-      }
-      return Either.void
-    }
+    const allowed = (actor: Actor.Actor, permission: string, paths?: Iterable<Actor.NodePath | undefined>) =>
+      Permission.decideAll(grants, actor, permission, paths)
 
-    /** Nodes in force on given dates, one query per distinct date, keyed by `date|id`. */
     const nodesOn = (wanted: ReadonlyArray<{ readonly nodeId: NodeId; readonly date: Period.IsoDate }>) =>
-      Effect.gen(function* () {
-        const byDate = new Map<Period.IsoDate, Set<NodeId>>()
-        for (const { nodeId, date } of wanted) byDate.set(date, (byDate.get(date) ?? new Set()).add(nodeId))
-        const found = new Map<string, NodeVersion>()
-        for (const [asOf, ids] of byDate) {
-          for (const version of yield* grid.versions({ asOf, ids: [...ids] })) {
-            found.set(`${asOf}|${version.nodeId}`, version)
-          }
-        }
-        return found
-      })
+      Effect.provideService(versionsOn(wanted), GridStore, grid)
 
     /**
      * The stations of a batch, checked: the actor must hold `permission` at every one that exists,

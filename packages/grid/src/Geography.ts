@@ -19,7 +19,7 @@ import type * as GeoJSON from "geojson"
 import * as Geometry from "./Geometry.js"
 import { GeometryStore } from "./GeometryStore.js"
 import { GridProfile } from "./Grid.js"
-import { GridStore } from "./GridStore.js"
+import { GridStore, versionsOn } from "./GridStore.js"
 import type { NodeVersion } from "./Node.js"
 
 const decode = <A, I>(schema: Schema.Schema<A, I>, input: unknown, field: string) =>
@@ -78,17 +78,15 @@ export class Geography extends Effect.Service<Geography>()("@sortgrid/grid/Geogr
       }
 
     /** The named nodes as of each date the batch uses: one query per distinct date. */
-    const nodesOnTheirDates = (commands: ReadonlyArray<Geometry.SetGeometry>) => {
-      const idsByDate = new Map<Period.IsoDate, Set<Geometry.SetGeometry["nodeId"]>>()
-      for (const command of commands) {
-        const ids = idsByDate.get(command.effectiveOn) ?? new Set()
-        idsByDate.set(command.effectiveOn, ids.add(command.nodeId))
-      }
-      return Effect.map(
-        Effect.forEach(idsByDate, ([asOf, ids]) => nodes.versions({ asOf, ids: [...ids] })),
-        (found) => found.flat()
+    const nodesOnTheirDates = (commands: ReadonlyArray<Geometry.SetGeometry>) =>
+      Effect.map(
+        Effect.provideService(
+          versionsOn(commands.map((command) => ({ nodeId: command.nodeId, date: command.effectiveOn }))),
+          GridStore,
+          nodes
+        ),
+        (found) => [...found.values()]
       )
-    }
 
     const draft = (actor: Actor.Actor, version: Geometry.GeometryVersion) =>
       Audit.AuditDraft.make({

@@ -66,13 +66,8 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
     const grants = yield* Permission.Policy
     const profile = yield* GridProfile
 
-    const allowed = (actor: Actor.Actor, permission: string, paths: Iterable<Actor.NodePath>) => {
-      for (const at of paths) {
-        const decision = Permission.decide(grants, actor, { permission, at })
-        if (Either.isLeft(decision)) return decision
-      }
-      return Either.void
-    }
+    const allowed = (actor: Actor.Actor, permission: string, paths: Iterable<Actor.NodePath>) =>
+      Permission.decideAll(grants, actor, permission, paths)
 
     /** The plan, if the actor may edit every node it touches: where each node is, and where it goes. */
     const authorized =

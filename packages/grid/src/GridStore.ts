@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { Actor, Errors, Period } from "@sortgrid/core"
-import { Context, type Effect, type Either } from "effect"
+import { Context, Effect, type Either } from "effect"
 import type { ChangeId, NodeId, NodeVersion } from "./Node.js"
 import type { NodeKind } from "./Profile.js"
 import type { Placement } from "./Rollup.js"
@@ -71,3 +71,26 @@ export class GridStore extends Context.Tag("@sortgrid/grid/GridStore")<
     readonly changes: (id: NodeId) => Effect.Effect<ReadonlyArray<ChangeRecord>, Errors.StorageError>
   }
 >() {}
+
+/**
+ * The versions in force of nodes on given dates — one query per distinct date — keyed by
+ * `date|nodeId`. Services use it to check that the nodes a batch names stand on its dates, and where.
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export const versionsOn = (
+  wanted: Iterable<{ readonly nodeId: NodeId; readonly date: Period.IsoDate }>
+): Effect.Effect<ReadonlyMap<string, NodeVersion>, Errors.StorageError, GridStore> =>
+  Effect.flatMap(GridStore, (store) => {
+    const byDate = new Map<Period.IsoDate, Set<NodeId>>()
+    for (const { nodeId, date } of wanted) byDate.set(date, (byDate.get(date) ?? new Set()).add(nodeId))
+    return Effect.map(
+      Effect.forEach(byDate, ([asOf, ids]) =>
+        Effect.map(store.versions({ asOf, ids: [...ids] }), (found) =>
+          found.map((version) => [`${asOf}|${version.nodeId}`, version] as const)
+        )
+      ),
+      (found) => new Map(found.flat())
+    )
+  })

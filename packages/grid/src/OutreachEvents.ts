@@ -12,8 +12,8 @@
  */
 import { type Actor, Audit, AuditLog, Errors, Id, Json, Period, Permission, Transactor } from "@sortgrid/core"
 import { Effect, Either, Schema } from "effect"
-import { GridStore } from "./GridStore.js"
-import { type NodeId, type NodeVersion, pathIds } from "./Node.js"
+import { GridStore, versionsOn } from "./GridStore.js"
+import { type NodeId, pathIds } from "./Node.js"
 import * as Outreach from "./Outreach.js"
 import { OutreachStore } from "./OutreachStore.js"
 
@@ -65,31 +65,11 @@ export class OutreachEvents extends Effect.Service<OutreachEvents>()("@sortgrid/
     const transactor = yield* Transactor.Transactor
     const grants = yield* Permission.Policy
 
-    const allowed = (
-      actor: Actor.Actor,
-      permission: string,
-      paths: Iterable<Actor.NodePath | undefined> = [undefined]
-    ) => {
-      for (const at of paths) {
-        const decision = Permission.decide(grants, actor, { permission, at })
-        if (Either.isLeft(decision)) return decision
-      }
-      return Either.void
-    }
+    const allowed = (actor: Actor.Actor, permission: string, paths?: Iterable<Actor.NodePath | undefined>) =>
+      Permission.decideAll(grants, actor, permission, paths)
 
-    /** Nodes in force on given dates, one query per distinct date, keyed by `date|id`. */
     const nodesOn = (wanted: ReadonlyArray<{ readonly nodeId: NodeId; readonly date: Period.IsoDate }>) =>
-      Effect.gen(function* () {
-        const byDate = new Map<Period.IsoDate, Set<NodeId>>()
-        for (const { nodeId, date } of wanted) byDate.set(date, (byDate.get(date) ?? new Set()).add(nodeId))
-        const found = new Map<string, NodeVersion>()
-        for (const [asOf, ids] of byDate) {
-          for (const version of yield* grid.versions({ asOf, ids: [...ids] })) {
-            found.set(`${asOf}|${version.nodeId}`, version)
-          }
-        }
-        return found
-      })
+      Effect.provideService(versionsOn(wanted), GridStore, grid)
 
     /**
      * Records events, all-or-nothing. Their places and organisers must be nodes in force on their

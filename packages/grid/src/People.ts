@@ -15,7 +15,7 @@
 import { Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor } from "@sortgrid/core"
 import { Effect, Either, Option, Schema } from "effect"
 import * as Assignment from "./Assignment.js"
-import { GridStore } from "./GridStore.js"
+import { GridStore, versionsOn } from "./GridStore.js"
 import { NodeId, type NodeVersion } from "./Node.js"
 import { type ChangeRequest, PeopleStore } from "./PeopleStore.js"
 import { type Person, PersonId, RegisterPerson } from "./Person.js"
@@ -147,14 +147,8 @@ export class People extends Effect.Service<People>()("@sortgrid/grid/People", {
     }
 
     /** Node versions in force on the dates asked for: one query per distinct date. */
-    const nodesOn = (wanted: ReadonlyArray<{ readonly nodeId: NodeId; readonly date: Period.IsoDate }>) => {
-      const byDate = new Map<Period.IsoDate, Set<NodeId>>()
-      for (const { nodeId, date } of wanted) byDate.set(date, (byDate.get(date) ?? new Set()).add(nodeId))
-      return Effect.map(
-        Effect.forEach([...byDate], ([asOf, ids]) => grid.versions({ asOf, ids: [...ids] })),
-        (found) => found.flat()
-      )
-    }
+    const nodesOn = (wanted: ReadonlyArray<{ readonly nodeId: NodeId; readonly date: Period.IsoDate }>) =>
+      Effect.map(Effect.provideService(versionsOn(wanted), GridStore, grid), (found) => [...found.values()])
 
     const versionOn = (versions: ReadonlyArray<NodeVersion>, nodeId: string, date: Period.IsoDate) =>
       versions.find((version) => version.nodeId === nodeId && version.validFrom <= date && date < version.validTo)
