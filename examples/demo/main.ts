@@ -1,12 +1,20 @@
-// `pnpm demo`: the main job. At this stage of the SDK it opens the store (the SQLite file
-// ./sortgrid.db unless --store says otherwise), opens the first half of 2023 for assessment — every
-// month, quarter and the half-year, as the district office would — records each step in the audit
-// chain, verifies the chain, and prints what it did. Later capabilities grow it into the whole
-// Tongzhou District demo behind the same command.
+// `pnpm demo`: the main job. It opens the store (the SQLite file ./sortgrid.db unless --store says
+// otherwise) and builds Tongzhou District as of 2023 through the public SDK:
+//   1. the real 2023 division list — the district, its 22 subdistricts and towns, 656 communities and
+//      villages — with urban/rural from the statistical codes;
+//   2. the district government and its 32 departments;
+//   3. the seeded synthetic grids, compounds, schools, enterprise sites, plazas and bin stations, and
+//      the standing workforce (grid workers, volunteers, public-welfare posts);
+//   4. opens the first half of 2023 for assessment;
+// then prints what stands, verifies the audit chain, and prints its own wall time and peak memory.
+// Later capabilities grow it into the whole half-year simulation behind the same command.
 //
-// Running it again changes nothing: every entry has a fixed id, so a rerun replays the same entries.
+// Running it again changes nothing: every record has a fixed id, so a rerun replays them.
 import { Period } from "@sortgrid/core"
 import { Client } from "@sortgrid/sdk"
+import * as Departments from "@sortgrid/testkit/Departments"
+import * as Synthetic from "@sortgrid/testkit/Synthetic"
+import * as Tongzhou from "@sortgrid/testkit/Tongzhou"
 import { Either } from "effect"
 
 const args = process.argv.slice(2)
@@ -15,19 +23,57 @@ const option = (name: string) => {
   return index === -1 ? undefined : args[index + 1]
 }
 const store = option("store") ?? "sqlite:./sortgrid.db"
-
-const admin = { id: "district-office", roles: ["district-admin"], scope: ["/"] }
-const half = Either.getOrThrow(Period.parse("2023-H1"))
-const periods = [...Period.periodsIn("Month", half), ...Period.periodsIn("Quarter", half), half]
+const seed = Number(option("seed") ?? "2023")
+const opened = "2023-01-01"
+const office = { id: "district-office", roles: ["district-admin"], scope: ["/"] }
+const step = (text: string) => console.log(`· ${text}`)
 
 const main = async () => {
   const sortgrid = await Client.open({ store })
   try {
-    const entries = await sortgrid.audit.record(
-      admin,
+    console.log(`store ${store}, seed ${seed}`)
+    step("importing the 2023 division list of Tongzhou District")
+    const divisions = await sortgrid.grid.importDivisions(office, Tongzhou.csv, {
+      effectiveOn: opened,
+      mode: "all-or-nothing"
+    })
+    step("opening the district government and its 32 departments")
+    await sortgrid.grid.open(office, Departments.nodes(opened))
+
+    const communities = divisions.imported
+      .filter((d) => d.node.kind === "community" || d.node.kind === "village")
+      .map((d) => ({ id: d.node.id, kind: d.node.kind as "community" | "village", setting: d.setting }))
+    const nodes = Synthetic.district({ seed, communities, effectiveOn: opened })
+    step(`opening ${nodes.length.toLocaleString("en-US")} synthetic grids, compounds, schools, sites and bin stations`)
+    await sortgrid.grid.open(office, nodes)
+
+    const workers = Synthetic.workforce({
+      seed,
+      grids: nodes.filter((node) => node.kind === "grid").map((node) => node.id),
+      communities: communities.map((c) => c.id),
+      effectiveOn: opened
+    })
+    step(`registering and placing ${workers.length.toLocaleString("en-US")} people of the standing workforce`)
+    for (let i = 0; i < workers.length; i += 5_000) {
+      const batch = workers.slice(i, i + 5_000)
+      await sortgrid.people.register(
+        office,
+        batch.map((w) => w.person)
+      )
+      await sortgrid.people.assign(
+        office,
+        batch.map((w) => w.assignment)
+      )
+    }
+
+    const half = Either.getOrThrow(Period.parse("2023-H1"))
+    const periods = [...Period.periodsIn("Month", half), ...Period.periodsIn("Quarter", half), half]
+    step("opening January–June 2023 for assessment")
+    await sortgrid.audit.record(
+      office,
       periods.map((period) => ({
         id: `assessment-period-${Period.format(period)}`,
-        actor: admin.id,
+        actor: office.id,
         action: "assessment.periodOpened",
         subject: `period:${Period.format(period)}`,
         payload: {
@@ -37,16 +83,21 @@ const main = async () => {
         }
       }))
     )
-    console.log(`store ${store}`)
-    console.table(
-      entries.map((entry) => ({
-        position: entry.position,
-        action: entry.action,
-        subject: entry.subject,
-        hash: `${entry.hash.slice(0, 16)}…`
-      }))
-    )
-    const verification = await sortgrid.audit.verify(admin)
+
+    const asOf = "2023-06-30"
+    const counts = await sortgrid.grid.countByKind(office, { under: `/${Tongzhou.districtCode}/`, asOf })
+    const government = await sortgrid.grid.countByKind(office, { under: `/${Departments.governmentId}/`, asOf })
+    console.log(`\nTongzhou District as of ${asOf}`)
+    console.table(Object.fromEntries([...counts, ...government].map(({ kind, count }) => [kind, { nodes: count }])))
+    const memberships = await sortgrid.grid.memberships(office, { under: "/110112/", asOf })
+    const townships = memberships.filter((m) => m.nodeId.length === 9)
+    const setting = (group: string) => townships.filter((m) => m.groupId === group).length
+    console.log(`subdistricts and towns: ${setting("urban")} urban, ${setting("rural")} rural`)
+    const byRole = new Map<string, number>()
+    for (const w of workers) byRole.set(w.assignment.role, (byRole.get(w.assignment.role) ?? 0) + 1)
+    console.table(Object.fromEntries([...byRole].map(([role, people]) => [role, { people }])))
+
+    const verification = await sortgrid.audit.verify(office)
     if (verification._tag === "Broken") {
       console.error(
         `audit chain BROKEN at position ${verification.position}: ${verification.reason} (${verification.detail})`
@@ -56,7 +107,6 @@ const main = async () => {
       console.log(
         `audit chain intact: ${verification.entries} entries; head ${verification.head.position} ${verification.head.hash}`
       )
-      console.log("keep the head elsewhere as an anchor: a later verify against it exposes any truncation")
     }
   } finally {
     await sortgrid.close()

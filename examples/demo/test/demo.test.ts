@@ -22,12 +22,15 @@ const run = (cwd: string, args: ReadonlyArray<string> = []) =>
 const withoutTimings = (output: string) => output.replace(/wall time .*/, "")
 
 describe("pnpm demo", () => {
-  it.scoped("writes and verifies the chain in ./sortgrid.db, and a rerun changes nothing", () =>
+  it.scoped("builds Tongzhou 2023 in ./sortgrid.db and verifies the chain; a rerun changes nothing", () =>
     Effect.gen(function* () {
       const cwd = yield* TempDirectory.make()
       const first = yield* run(cwd)
       expect(first.code).toBe(0)
-      expect(first.stdout).toContain("audit chain intact: 9 entries")
+      expect(first.stdout).toContain("subdistricts and towns: 11 urban, 11 rural")
+      expect(first.stdout).toMatch(/│ grid\s+│ 2600\s+│/)
+      expect(first.stdout).toMatch(/│ grid-worker\s+│ 7300\s+│/)
+      expect(first.stdout).toMatch(/audit chain intact: \d+ entries/)
       expect(first.stdout).toMatch(/wall time \d+\.\d+ s, peak memory \d+ MiB/)
       const second = yield* run(cwd)
       expect(withoutTimings(second.stdout)).toBe(withoutTimings(first.stdout))

@@ -25,6 +25,7 @@ import {
   Geography,
   type Geometry,
   Grid,
+  Group,
   Node,
   type Outreach,
   OutreachEvents,
@@ -98,6 +99,18 @@ export interface SortgridClient {
       actor: ActorInput,
       query: { readonly under: string; readonly asOf: string }
     ) => Promise<ReadonlyArray<{ readonly kind: string; readonly count: number }>>
+    /** Group memberships in force on a date under a path (urban/rural, property management…). */
+    readonly memberships: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly asOf: string; readonly groupId?: string }
+    ) => Promise<ReadonlyArray<Group.Membership>>
+    /** Assigns nodes to groups or takes them out (`{ _tag: "Assign" | "Unassign", nodeId, groupId, effectiveOn }`). */
+    readonly changeMemberships: (actor: ActorInput, commands: ReadonlyArray<unknown>) => Promise<Group.MembershipPlan>
+    /** The division list under a path on a date, as CSV (`code,name,parentCode,kind,setting`). */
+    readonly exportDivisions: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly asOf: string }
+    ) => Promise<string>
     /** Rolls values (node id → number) up the subtree under a path as it stood on a date. */
     readonly rollup: (
       actor: ActorInput,
@@ -217,6 +230,12 @@ const SubtreeQuery = Schema.Struct({
   kinds: Schema.optional(Schema.Array(Profile.NodeKind))
 })
 
+const MembershipQuery = Schema.Struct({
+  under: Actor.NodePath,
+  asOf: Period.IsoDate,
+  groupId: Schema.optional(Group.GroupId)
+})
+
 const RollupQuery = Schema.Struct({
   under: Actor.NodePath,
   asOf: Period.IsoDate,
@@ -297,6 +316,18 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
       countByKind: (actor, query) =>
         withGrid(actor, (grid, decoded) =>
           Effect.flatMap(decodeInput(SubtreeQuery, query, "query"), (q) => grid.countByKind(decoded, q))
+        ),
+      memberships: (actor, query) =>
+        withGrid(actor, (grid, decoded) =>
+          Effect.flatMap(decodeInput(MembershipQuery, query, "query"), (q) => grid.memberships(decoded, q))
+        ),
+      changeMemberships: (actor, commands) =>
+        withGrid(actor, (grid, decoded) => grid.changeMemberships(decoded, commands)),
+      exportDivisions: (actor, query) =>
+        withGrid(actor, (grid, decoded) =>
+          Effect.flatMap(decodeInput(SubtreeQuery, query, "query"), ({ under, asOf }) =>
+            grid.exportDivisions(decoded, { under, asOf })
+          )
         ),
       rollup: (actor, query) =>
         withGrid(actor, (grid, decoded) =>
