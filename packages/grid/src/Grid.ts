@@ -381,7 +381,7 @@ export class Grid extends Effect.Service<Grid>()("@sortgrid/grid/Grid", {
 
     /**
      * The division list under a path as of a date, as CSV (`code,name,parentCode,kind,setting`): the
-     * nodes that have an official code, parents first — the format {@link importDivisions} reads.
+     * nodes that have an official code, parents first — the format `importDivisions` reads.
      */
     const exportDivisions = (
       actor: Actor.Actor,

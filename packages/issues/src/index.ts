@@ -7,4 +7,24 @@
 /**
  * @since 0.1.0
  */
+export * as Catalogue from "./Catalogue.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Category from "./Category.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Lifecycle from "./Lifecycle.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Problem from "./Problem.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Sla from "./Sla.js"

@@ -18,9 +18,11 @@ export const serialisedTransaction =
     )(
       Effect.zipRight(
         sql.onDialectOrElse({
-          pg: () =>
-            sql`SELECT pg_advisory_xact_lock(hashtext(${`sortgrid.${options.lock}.`}::text || current_schema()))`,
-          orElse: () => Effect.void
+          pg: (): Effect.Effect<void, SqlError.SqlError> =>
+            Effect.asVoid(
+              sql`SELECT pg_advisory_xact_lock(hashtext(${`sortgrid.${options.lock}.`}::text || current_schema()))`
+            ),
+          orElse: (): Effect.Effect<void, SqlError.SqlError> => Effect.void
         }),
         effect
       )
