@@ -27,6 +27,11 @@ export * as AuditStore from "./AuditStore.js"
 /**
  * @since 0.1.0
  */
+export * as DataValue from "./DataValue.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Errors from "./Errors.js"
 
 /**

@@ -17,7 +17,17 @@ export * as Category from "./Category.js"
 /**
  * @since 0.1.0
  */
+export * as Inspection from "./Inspection.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Lifecycle from "./Lifecycle.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Open311 from "./Open311.js"
 
 /**
  * @since 0.1.0
@@ -28,3 +38,8 @@ export * as Problem from "./Problem.js"
  * @since 0.1.0
  */
 export * as Sla from "./Sla.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Stats from "./Stats.js"
