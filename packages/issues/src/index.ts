@@ -37,6 +37,16 @@ export * as Problem from "./Problem.js"
 /**
  * @since 0.1.0
  */
+export * as ProblemRegister from "./ProblemRegister.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as ProblemStore from "./ProblemStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Sla from "./Sla.js"
 
 /**

@@ -23,10 +23,19 @@ export const defaultGrants: Permission.Grants = {
     "priorityResidents.read",
     "priorityResidents.write",
     "duty.*",
-    "outreach.*"
+    "outreach.*",
+    "issues.*"
   ],
-  "department-official": ["grid.read", "people.read", "duty.read", "outreach.record", "outreach.read"],
-  inspector: ["grid.read", "people.read", "duty.read", "outreach.read"],
+  "department-official": ["grid.read", "people.read", "duty.read", "outreach.record", "outreach.read", "issues.read"],
+  inspector: [
+    "grid.read",
+    "people.read",
+    "duty.read",
+    "outreach.read",
+    "issues.register",
+    "issues.transition",
+    "issues.read"
+  ],
   "grid-worker": [
     "grid.read",
     "people.read",
@@ -35,12 +44,14 @@ export const defaultGrants: Permission.Grants = {
     "duty.signup",
     "duty.read",
     "outreach.record",
-    "outreach.read"
+    "outreach.read",
+    "issues.transition",
+    "issues.read"
   ],
   volunteer: ["duty.signup"],
   "party-member": ["duty.signup"],
   "building-leader": ["duty.signup"],
   "alley-steward": ["duty.signup"],
   "welfare-post-worker": ["duty.signup"],
-  auditor: ["audit.read", "audit.verify", "grid.read", "people.read", "duty.read", "outreach.read"]
+  auditor: ["audit.read", "audit.verify", "grid.read", "people.read", "duty.read", "outreach.read", "issues.read"]
 }

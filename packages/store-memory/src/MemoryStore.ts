@@ -6,6 +6,7 @@
  */
 import { type AuditStore, Transactor } from "@sortgrid/core"
 import type { Ports } from "@sortgrid/grid/Ports"
+import type { ProblemStore } from "@sortgrid/issues"
 import { Effect, Layer } from "effect"
 import * as MemoryAuditStore from "./MemoryAuditStore.js"
 import { MemoryDatabase } from "./MemoryDatabase.js"
@@ -16,6 +17,7 @@ import * as MemoryGroupStore from "./MemoryGroupStore.js"
 import * as MemoryOutreachStore from "./MemoryOutreachStore.js"
 import * as MemoryPeopleStore from "./MemoryPeopleStore.js"
 import * as MemoryPriorityResidentStore from "./MemoryPriorityResidentStore.js"
+import * as MemoryProblemStore from "./MemoryProblemStore.js"
 import * as MemorySiteStore from "./MemorySiteStore.js"
 
 const transactor = Layer.effect(
@@ -33,6 +35,7 @@ export const layer: Layer.Layer<
   | AuditStore.AuditStore
   | Transactor.Transactor
   | Ports
+  | ProblemStore.ProblemStore
   | MemoryAuditStore.AuditTableRef
   | MemoryPriorityResidentStore.PriorityResidentTableRef
   | MemoryDatabase
@@ -45,5 +48,6 @@ export const layer: Layer.Layer<
   MemoryPriorityResidentStore.layer,
   MemoryPeopleStore.layer,
   MemoryDutyStore.layer,
-  MemoryOutreachStore.layer
+  MemoryOutreachStore.layer,
+  MemoryProblemStore.layer
 ).pipe(Layer.provideMerge(MemoryGridStore.layer), Layer.provideMerge(MemoryDatabase.Default))

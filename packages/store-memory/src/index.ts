@@ -52,6 +52,11 @@ export * as MemoryPriorityResidentStore from "./MemoryPriorityResidentStore.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryProblemStore from "./MemoryProblemStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemorySiteStore from "./MemorySiteStore.js"
 
 /**

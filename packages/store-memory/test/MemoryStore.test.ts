@@ -7,6 +7,7 @@ import {
   GridSuite,
   OutreachSuite,
   PeopleSuite,
+  ProblemSuite,
   SiteSuite
 } from "@sortgrid/testkit"
 import { Chunk, Effect, HashMap, Layer, Ref } from "effect"
@@ -48,3 +49,4 @@ SiteSuite.suite("memory", MemoryStore.layer)
 PeopleSuite.suite("memory", MemoryStore.layer)
 DutySuite.suite("memory", MemoryStore.layer)
 OutreachSuite.suite("memory", MemoryStore.layer)
+ProblemSuite.suite("memory", MemoryStore.layer)

@@ -62,6 +62,11 @@ export * as PriorityResidentSuite from "./PriorityResidentSuite.js"
 /**
  * @since 0.1.0
  */
+export * as ProblemSuite from "./ProblemSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SiteSuite from "./SiteSuite.js"
 
 /**

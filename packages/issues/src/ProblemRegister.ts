@@ -1,0 +1,369 @@
+/**
+ * The problem register service: puts problems on the register, moves them through their lifecycle,
+ * and reads their history and stats, with `issues.register` / `issues.transition` / `issues.read`
+ * over the problem's place in the tree and every change in the audit chain.
+ *
+ * Each write runs in one `Transactor` transaction: the store's load-decide-write (the rules are
+ * `Lifecycle.register` and `Lifecycle.transition`) and the audit entries of its events commit
+ * together or not at all. The actor and the time are the service's — the authenticated actor and
+ * the `Clock` — never the client's.
+ *
+ * Registering: the category must be in the configured catalogue, the attributes must fit it, the
+ * node must stand on the registration date (in the calendar's time zone) and lie in the actor's
+ * scope; the deadline comes from the category's SLA. The id is the idempotency key. A problem found
+ * by an inspection is de-duplicated against an open problem on the same node and category: the open
+ * one is returned and nothing is written.
+ *
+ * @since 0.1.0
+ */
+import { type Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor } from "@sortgrid/core"
+import { GridStore } from "@sortgrid/grid/GridStore"
+import { NodeId } from "@sortgrid/grid/Node"
+import type { Placement } from "@sortgrid/grid/Rollup"
+import { Clock, Context, Effect, Either, Option, Schema } from "effect"
+import * as Catalogue from "./Catalogue.js"
+import * as Category from "./Category.js"
+import * as Lifecycle from "./Lifecycle.js"
+import { EvidenceRef, ManualReport, Note, type Problem, ProblemId, Source } from "./Problem.js"
+import { ProblemStore, pairKey, type RegisterPlan } from "./ProblemStore.js"
+import * as Sla from "./Sla.js"
+import * as Stats from "./Stats.js"
+
+/**
+ * What the register is configured with: the categories problems are registered under, and the
+ * jurisdiction's working calendar (deadlines, days of the registration and of stats periods).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export interface Config {
+  readonly catalogue: Catalogue.Catalogue
+  readonly calendar: Sla.WorkingCalendar
+}
+
+/**
+ * Beijing's calendar with weekends only: no public holidays or make-up days until a host configures
+ * the year's official calendar.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const beijingCalendar: Sla.WorkingCalendar = new Sla.WorkingCalendar({ utcOffsetMinutes: 480 })
+
+/**
+ * The configuration in force; `Catalogue.defaultCatalogue` and {@link beijingCalendar} unless a host
+ * provides another (`Layer.succeed(ProblemRegisterConfig, { catalogue, calendar })`).
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export class ProblemRegisterConfig extends Context.Reference<ProblemRegisterConfig>()(
+  "@sortgrid/issues/ProblemRegisterConfig",
+  { defaultValue: (): Config => ({ catalogue: Catalogue.defaultCatalogue, calendar: beijingCalendar }) }
+) {}
+
+/**
+ * A problem to put on the register: `Lifecycle.Register` without the deadline (the service computes
+ * it from the category's SLA), with the category's attribute values. The source defaults to a
+ * manual report with no reference.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export class RegisterInput extends Schema.Class<RegisterInput>("@sortgrid/issues/RegisterInput")({
+  id: ProblemId,
+  categoryCode: Category.CategoryCode,
+  nodeId: NodeId,
+  source: Schema.optionalWith(Source, { default: () => new ManualReport({ reference: null }) }),
+  note: Schema.optionalWith(Schema.NullOr(Note), { default: () => null }),
+  evidence: Schema.optionalWith(Schema.Array(EvidenceRef), { default: () => [] }),
+  /** Checked with `Category.validateAttributes`; not kept (the problem model has no attributes yet). */
+  attributes: Schema.optional(Schema.Unknown)
+}) {}
+
+/**
+ * The answer for one registration: the problem, and whether it was put on the register now,
+ * replayed (the id was registered before with the same content), or de-duplicated (an inspection
+ * found what an open problem on the same node and category already records).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Registration {
+  readonly problem: Problem
+  readonly outcome: "registered" | "replayed" | "deduplicated"
+}
+
+/**
+ * What registering can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type RegisterError = Errors.Invalid | Errors.Forbidden | Errors.Conflict | Errors.StorageError
+
+/**
+ * What a transition can fail with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type TransitionError =
+  | Errors.Invalid
+  | Errors.Forbidden
+  | Errors.Conflict
+  | Errors.NotFound
+  | Errors.StorageError
+
+const dayMillis = 86_400_000
+
+const decodeOptions = { errors: "all", onExcessProperty: "error" } as const
+
+interface Plan extends RegisterPlan {
+  readonly results: ReadonlyArray<Registration>
+}
+
+/** Audit ids are derived from the event, so a retried append finds the entry it stored. */
+const auditDraft = (actor: Actor.Actor, event: Lifecycle.ProblemEvent): Audit.AuditDraft => {
+  const readable = `problem.${event.problemId}.v${event.version}`
+  const id = readable.length <= 128 ? readable : `problem.${Json.digest([event.problemId, event.version])}`
+  return Audit.AuditDraft.make({ id: Audit.AuditEntryId.make(id), actor: actor.id, ...Lifecycle.auditRecord(event) })
+}
+
+const prefixed = (error: Errors.Invalid, prefix: ReadonlyArray<string | number>): Errors.Invalid =>
+  new Errors.Invalid({
+    issues: [
+      new Errors.Issue({ ...error.issues[0], path: [...prefix, ...error.issues[0].path] }),
+      ...error.issues.slice(1).map((issue) => new Errors.Issue({ ...issue, path: [...prefix, ...issue.path] }))
+    ]
+  })
+
+/** Decides a batch on the stored state: replays, de-duplications and new problems, in input order. */
+const planRegistrations = (
+  state: { readonly stored: ReadonlyMap<string, Problem>; readonly open: ReadonlyMap<string, ReadonlyArray<Problem>> },
+  commands: ReadonlyArray<Lifecycle.Register>,
+  actorId: Actor.ActorId,
+  at: number,
+  pathOf: (index: number) => ReadonlyArray<string | number>
+): Either.Either<Plan, Errors.Invalid | Errors.Conflict> => {
+  const stored = new Map(state.stored)
+  const open = new Map(state.open)
+  const problems: Array<Problem> = []
+  const events: Array<Lifecycle.ProblemEvent> = []
+  const results: Array<Registration> = []
+  for (const [index, command] of commands.entries()) {
+    const existing = Option.fromNullable(stored.get(command.id))
+    const key = pairKey(command)
+    const openOne = open.get(key)?.[0]
+    if (Option.isNone(existing) && command.source._tag === "FromInspection" && openOne !== undefined) {
+      results.push({ problem: openOne, outcome: "deduplicated" })
+      continue
+    }
+    // A retry comes later than the first registration, so its freshly computed deadline differs: the
+    // stored deadline is the one the retry's content is compared with.
+    const replay = Option.match(existing, {
+      onNone: () => command,
+      onSome: (found) =>
+        new Lifecycle.Register({ ...command, deadlineAt: found.deadlineAt }, { disableValidation: true })
+    })
+    const decided = Lifecycle.register(existing, replay, actorId, at)
+    if (Either.isLeft(decided)) {
+      const error = decided.left
+      return Either.left(error._tag === "Invalid" ? prefixed(error, pathOf(index)) : error)
+    }
+    const { event, problem } = decided.right
+    if (Option.isNone(event)) {
+      results.push({ problem, outcome: "replayed" })
+      continue
+    }
+    problems.push(problem)
+    events.push(event.value)
+    stored.set(problem.id, problem)
+    open.set(key, [...(open.get(key) ?? []), problem])
+    results.push({ problem, outcome: "registered" })
+  }
+  return Either.right({ problems, events, results })
+}
+
+/**
+ * Registers problems, moves them through their lifecycle, reads their history and stats.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgrid/issues/ProblemRegister", {
+  effect: Effect.gen(function* () {
+    const grid = yield* GridStore
+    const store = yield* ProblemStore
+    const audit = yield* AuditLog.AuditLog
+    const transactor = yield* Transactor.Transactor
+    const grants = yield* Permission.Policy
+    const config = yield* ProblemRegisterConfig
+    const offset = config.calendar.utcOffsetMinutes
+
+    const allowed = (actor: Actor.Actor, permission: string, at: Actor.NodePath) =>
+      Permission.decide(grants, actor, { permission, at })
+
+    /** Where a problem's node stands now: its latest version's path. */
+    const pathOf = (problem: Problem) =>
+      Effect.flatMap(grid.history(problem.nodeId), (versions) => {
+        const latest = versions.at(-1)
+        return latest === undefined
+          ? Effect.fail(new Errors.NotFound({ entity: "Node", id: problem.nodeId }))
+          : Effect.succeed(latest.path)
+      })
+
+    const load = (id: ProblemId) =>
+      Effect.flatMap(store.get([id]), ([problem]) =>
+        problem === undefined ? Effect.fail(new Errors.NotFound({ entity: "Problem", id })) : Effect.succeed(problem)
+      )
+
+    const registerAll = (
+      actor: Actor.Actor,
+      inputs: ReadonlyArray<RegisterInput>,
+      pathOfItem: (index: number) => ReadonlyArray<string | number>
+    ): Effect.Effect<ReadonlyArray<Registration>, RegisterError> =>
+      Effect.gen(function* () {
+        if (inputs.length === 0) return []
+        const now = yield* Clock.currentTimeMillis
+        const today = Period.isoDateOfDay(Period.dayOfInstant(now, offset))
+        const nodeIds = [...new Set(inputs.map((input) => input.nodeId))]
+        const paths = new Map((yield* grid.versions({ asOf: today, ids: nodeIds })).map((v) => [v.nodeId, v.path]))
+        const issues: Array<Errors.Issue> = []
+        const commands: Array<Lifecycle.Register> = []
+        for (const [index, input] of inputs.entries()) {
+          const at = pathOfItem(index)
+          const category = Catalogue.find(config.catalogue, input.categoryCode)
+          if (Option.isNone(category)) {
+            issues.push(
+              new Errors.Issue({ path: [...at, "categoryCode"], reason: `${input.categoryCode} is not a category` })
+            )
+          } else {
+            const checked = Category.validateAttributes(category.value, input.attributes, [...at, "attributes"])
+            if (Either.isLeft(checked)) issues.push(...checked.left.issues)
+            commands.push(
+              new Lifecycle.Register(
+                {
+                  id: input.id,
+                  categoryCode: input.categoryCode,
+                  nodeId: input.nodeId,
+                  source: input.source,
+                  deadlineAt: Sla.deadline(now, category.value.sla, config.calendar),
+                  note: input.note,
+                  evidence: input.evidence
+                },
+                { disableValidation: true }
+              )
+            )
+          }
+          if (!paths.has(input.nodeId)) {
+            issues.push(
+              new Errors.Issue({ path: [...at, "nodeId"], reason: `node ${input.nodeId} does not exist on ${today}` })
+            )
+          }
+        }
+        const [first, ...rest] = issues
+        if (first !== undefined) return yield* Effect.fail(new Errors.Invalid({ issues: [first, ...rest] }))
+        for (const path of new Set(paths.values())) yield* allowed(actor, "issues.register", path)
+        return yield* transactor.withTransaction(
+          Effect.gen(function* () {
+            const plan = yield* store.register(
+              {
+                ids: [...new Set(commands.map((command) => command.id))],
+                pairs: commands.map(({ categoryCode, nodeId }) => ({ categoryCode, nodeId }))
+              },
+              (state) => planRegistrations(state, commands, actor.id, now, pathOfItem)
+            )
+            yield* audit.append(plan.events.map((event) => auditDraft(actor, event)))
+            return plan.results
+          })
+        )
+      })
+
+    /**
+     * Puts one problem on the register (`{ id, categoryCode, nodeId, source?, note?, evidence?,
+     * attributes? }`); errors name the input's fields (`categoryCode`, `attributes.bin_colour`).
+     */
+    const register = (actor: Actor.Actor, input: unknown): Effect.Effect<Registration, RegisterError> =>
+      Effect.gen(function* () {
+        const decoded = yield* Effect.mapError(Schema.decodeUnknown(RegisterInput, decodeOptions)(input), (error) =>
+          Errors.Invalid.fromParseError(error)
+        )
+        const [result] = yield* registerAll(actor, [decoded], () => [])
+        return result!
+      })
+
+    /** Puts a batch on the register in one transaction; errors name `[index].field`. */
+    const registerMany = (
+      actor: Actor.Actor,
+      inputs: unknown
+    ): Effect.Effect<ReadonlyArray<Registration>, RegisterError> =>
+      Effect.flatMap(
+        Effect.mapError(Schema.decodeUnknown(Schema.Array(RegisterInput), decodeOptions)(inputs), (error) =>
+          Errors.Invalid.fromParseError(error)
+        ),
+        (decoded) => registerAll(actor, decoded, (index) => [index])
+      )
+
+    /** Applies a lifecycle command (`{ _tag: "Assign" | "Rectify" | …, problemId, expectedVersion, … }`). */
+    const transition = (actor: Actor.Actor, input: unknown): Effect.Effect<Lifecycle.Transition, TransitionError> =>
+      Effect.gen(function* () {
+        const command = yield* Effect.mapError(Schema.decodeUnknown(Lifecycle.Change, decodeOptions)(input), (error) =>
+          Errors.Invalid.fromParseError(error)
+        )
+        const problem = yield* load(command.problemId)
+        yield* allowed(actor, "issues.transition", yield* pathOf(problem))
+        const at = yield* Clock.currentTimeMillis
+        return yield* transactor.withTransaction(
+          Effect.gen(function* () {
+            const done = yield* store.change(command.problemId, command.expectedVersion, (current) =>
+              Lifecycle.transition(current, command, actor.id, at)
+            )
+            yield* audit.append([auditDraft(actor, done.event)])
+            return done
+          })
+        )
+      })
+
+    /** A problem's events, oldest first. */
+    const history = (
+      actor: Actor.Actor,
+      id: ProblemId
+    ): Effect.Effect<ReadonlyArray<Lifecycle.ProblemEvent>, Errors.Forbidden | Errors.NotFound | Errors.StorageError> =>
+      Effect.gen(function* () {
+        const problem = yield* load(id)
+        yield* allowed(actor, "issues.read", yield* pathOf(problem))
+        return yield* store.events(id)
+      })
+
+    /** Stats of every node on or under a path for a period, on the tree as of the period's last day. */
+    const stats = (
+      actor: Actor.Actor,
+      query: { readonly under: Actor.NodePath; readonly period: Period.Period }
+    ): Effect.Effect<Stats.Stats, Errors.Forbidden | Errors.StorageError> =>
+      Effect.gen(function* () {
+        yield* allowed(actor, "issues.read", query.under)
+        const lastDay = Period.endDay(query.period)
+        const versions = yield* grid.versions({ asOf: Period.isoDateOfDay(lastDay), under: query.under })
+        const placements: ReadonlyArray<Placement> = versions.map((version) => [version.nodeId, version.path])
+        const offsetMillis = offset * 60_000
+        const problems = yield* store.open({
+          nodeIds: versions.map((version) => version.nodeId),
+          during: {
+            from: Period.startDay(query.period) * dayMillis - offsetMillis - 1,
+            to: (lastDay + 1) * dayMillis - offsetMillis - 1
+          }
+        })
+        return Stats.compute({
+          problems,
+          placements,
+          kinds: new Map(versions.map((version) => [version.nodeId, version.kind])),
+          compoundKind: "compound",
+          period: query.period,
+          offsetMinutes: offset
+        })
+      })
+
+    return { register, registerMany, transition, history, stats } as const
+  })
+}) {}

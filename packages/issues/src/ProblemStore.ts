@@ -1,0 +1,128 @@
+/**
+ * The problem register's storage port. Writes follow the pattern of every port: inside a write
+ * transaction, load what the command touches in a few set-based queries, call `decide`, and write
+ * its plan with multi-row statements.
+ *
+ * - `register` loads the stored problems with the batch's ids (for idempotent replays) and the open
+ *   problems on the (node, category) pairs the batch names (for de-duplication), then writes the new
+ *   problems and their events.
+ * - `change` is compare-and-set: it refuses, with the `Conflict` `Lifecycle.transition` gives, a
+ *   command decided on a version other than the stored one, so of two transitions decided on the
+ *   same version exactly one is stored.
+ *
+ * Adapters store and fetch; every rule lives in `Lifecycle`.
+ *
+ * @since 0.1.0
+ */
+import { Errors } from "@sortgrid/core"
+import type { NodeId } from "@sortgrid/grid/Node"
+import { Context, type Effect, type Either } from "effect"
+import type { CategoryCode } from "./Category.js"
+import type { ProblemEvent, Transition } from "./Lifecycle.js"
+import type { Problem, ProblemId } from "./Problem.js"
+
+/**
+ * A place and a category: the key open problems are de-duplicated on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Pair {
+  readonly nodeId: NodeId
+  readonly categoryCode: CategoryCode
+}
+
+/**
+ * The key of a {@link Pair} in {@link RegisterState.open}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const pairKey = (pair: Pair): string => `${pair.nodeId}|${pair.categoryCode}`
+
+/**
+ * What a registration batch is decided on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RegisterState {
+  /** The stored problems with the batch's ids, by id. */
+  readonly stored: ReadonlyMap<string, Problem>
+  /** The open problems on each pair the batch names, by {@link pairKey}, oldest registration first. */
+  readonly open: ReadonlyMap<string, ReadonlyArray<Problem>>
+}
+
+/**
+ * What a registration writes: new problems (each at version 1) and their events. A plan may carry
+ * more (the service's answer to each input); the store writes these two fields only.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RegisterPlan {
+  readonly problems: ReadonlyArray<Problem>
+  readonly events: ReadonlyArray<ProblemEvent>
+}
+
+/**
+ * Which problems {@link ProblemStore} `open` returns.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OpenQuery {
+  /** Only problems on these nodes; every node when absent. */
+  readonly nodeIds?: ReadonlyArray<NodeId> | undefined
+  /**
+   * Problems on the register at some instant of `[from, to]` (registered at or before `to`, not
+   * closed at or before `from`); the problems open now when absent.
+   */
+  readonly during?: { readonly from: number; readonly to: number } | undefined
+}
+
+/**
+ * The `Conflict` a compare-and-set refuses a write with: the same one `Lifecycle.transition` gives.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const versionConflict = (problemId: ProblemId, expected: number, current: number): Errors.Conflict =>
+  new Errors.Conflict({
+    entity: "Problem",
+    id: problemId,
+    reason: `version conflict: expected ${expected}, current ${current}`
+  })
+
+/**
+ * Problem storage.
+ *
+ * @since 0.1.0
+ * @category ports
+ */
+export class ProblemStore extends Context.Tag("@sortgrid/issues/ProblemStore")<
+  ProblemStore,
+  {
+    /** Loads the state for the ids and pairs, writes `decide`'s plan atomically, returns the plan. */
+    readonly register: <P extends RegisterPlan, E>(
+      request: { readonly ids: ReadonlyArray<ProblemId>; readonly pairs: ReadonlyArray<Pair> },
+      decide: (state: RegisterState) => Either.Either<P, E>
+    ) => Effect.Effect<P, E | Errors.StorageError>
+    /**
+     * Loads the problem, refuses (`Conflict`) when its version is not `expectedVersion`, writes
+     * `decide`'s next version and event atomically, returns the transition. `NotFound` when no
+     * problem has the id.
+     */
+    readonly change: <E>(
+      problemId: ProblemId,
+      expectedVersion: number,
+      decide: (current: Problem) => Either.Either<Transition, E>
+    ) => Effect.Effect<Transition, E | Errors.NotFound | Errors.Conflict | Errors.StorageError>
+    /** The latest versions of the problems with these ids (those that exist), in no set order. */
+    readonly get: (ids: ReadonlyArray<ProblemId>) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
+    /** A problem's events, oldest (version 1) first; empty when it does not exist. */
+    readonly events: (problemId: ProblemId) => Effect.Effect<ReadonlyArray<ProblemEvent>, Errors.StorageError>
+    /** Problems on the register (see {@link OpenQuery}), by registration time then id. */
+    readonly open: (query: OpenQuery) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
+  }
+>() {}
