@@ -39,6 +39,7 @@ import {
   type Tabular,
   type Tree
 } from "@sortgrid/grid"
+import { type Lifecycle, Problem, ProblemRegister, type Stats } from "@sortgrid/issues"
 import { Cause, type Context, Effect, Exit, ManagedRuntime, Option, Schema } from "effect"
 import type * as GeoJSON from "geojson"
 import * as Sortgrid from "./Sortgrid.js"
@@ -192,6 +193,22 @@ export interface SortgridClient {
     readonly setTheme: (actor: ActorInput, theme: unknown) => Promise<unknown>
     /** Events, participants and households reached under a path in a period. */
     readonly stats: (actor: ActorInput, query: PeriodQueryInput) => Promise<Outreach.OutreachStats>
+  }
+  readonly problems: {
+    /** Registers problems (`{ id, categoryCode, nodeId, note?, evidence?, attributes? }`); the deadline comes from the SLA. */
+    readonly register: (
+      actor: ActorInput,
+      problems: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<ProblemRegister.Registration>>
+    /** Moves a problem through its lifecycle (`{ _tag: "Assign" | "Rectify" | "Reinspect" | …, problemId, expectedVersion, … }`). */
+    readonly transition: (actor: ActorInput, change: unknown) => Promise<Lifecycle.Transition>
+    /** Every event of a problem, oldest first. */
+    readonly history: (actor: ActorInput, id: string) => Promise<ReadonlyArray<Lifecycle.ProblemEvent>>
+    /** Problem stats per node under a path in a period (`2023-01`, `2023-Q2`…). */
+    readonly stats: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly period: string }
+    ) => Promise<Stats.Stats>
   }
   /** Runs any Effect program against this client's services: the way down from Promises to Effect. */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Sortgrid.Services>) => Promise<A>
@@ -407,6 +424,22 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
       stats: (actor, query) =>
         withService(OutreachEvents.OutreachEvents, actor, (service, a) =>
           Effect.flatMap(decodeInput(PeriodQuery, query, "query"), (q) => service.stats(a, q))
+        )
+    },
+    problems: {
+      register: (actor, input) =>
+        withService(ProblemRegister.ProblemRegister, actor, (service, a) => service.registerMany(a, input)),
+      transition: (actor, change) =>
+        withService(ProblemRegister.ProblemRegister, actor, (service, a) => service.transition(a, change)),
+      history: (actor, id) =>
+        withService(ProblemRegister.ProblemRegister, actor, (service, a) =>
+          Effect.flatMap(decodeInput(Problem.ProblemId, id, "id"), (problemId) => service.history(a, problemId))
+        ),
+      stats: (actor, query) =>
+        withService(ProblemRegister.ProblemRegister, actor, (service, a) =>
+          Effect.flatMap(decodeInput(PeriodQuery, query, "query"), ({ under, period }) =>
+            service.stats(a, { under, period })
+          )
         )
     },
     run,

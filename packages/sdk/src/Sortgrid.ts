@@ -23,6 +23,7 @@ import {
   Profile,
   Sites
 } from "@sortgrid/grid"
+import { ProblemRegister } from "@sortgrid/issues"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import type { SqlStore } from "@sortgrid/store-sql"
@@ -60,6 +61,7 @@ export type Services =
   | People.People
   | DutyRoster.DutyRoster
   | OutreachEvents.OutreachEvents
+  | ProblemRegister.ProblemRegister
   | SqlStore.Ports
   | Permission.Policy
 
@@ -94,7 +96,8 @@ export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Erro
     Geography.Geography.Default,
     People.People.Default,
     DutyRoster.DutyRoster.Default,
-    OutreachEvents.OutreachEvents.Default
+    OutreachEvents.OutreachEvents.Default,
+    ProblemRegister.ProblemRegister.Default
   ).pipe(
     Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),

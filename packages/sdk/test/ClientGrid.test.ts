@@ -1,5 +1,6 @@
 import { join } from "node:path"
 import { describe, expect, it } from "@effect/vitest"
+import { Period } from "@sortgrid/core"
 import { TempDirectory, Tongzhou } from "@sortgrid/testkit"
 import { Effect } from "effect"
 import { Client } from "../src/index.js"
@@ -94,5 +95,53 @@ describe("Client (Promise facade): sites and geography", () => {
         }),
       (sortgrid) => Effect.promise(() => sortgrid.close())
     )
+  )
+})
+
+describe("Client (Promise facade): the problem register", () => {
+  it.scoped("registers a problem on a compound in a SQLite store, moves it along, and counts it", () =>
+    Effect.gen(function* () {
+      const store = `sqlite:${join(yield* TempDirectory.make(), "problems.db")}`
+      yield* Effect.acquireUseRelease(
+        Effect.promise(() => Client.open({ store })),
+        (sortgrid) =>
+          Effect.promise(async () => {
+            await sortgrid.grid.importDivisions(admin, Tongzhou.csv, {
+              effectiveOn: "2023-01-01",
+              mode: "all-or-nothing"
+            })
+            const [community] = await sortgrid.grid.children(admin, "110112001", "2023-01-01")
+            await sortgrid.grid.open(admin, [
+              { id: "g1", kind: "grid", name: "网格", parentId: community!.nodeId, effectiveOn: "2023-01-01" },
+              { id: "g1-c1", kind: "compound", name: "小区", parentId: "g1", effectiveOn: "2023-01-01" }
+            ])
+            const [registration] = await sortgrid.problems.register(admin, [
+              { id: "p-1", categoryCode: "bin-missing", nodeId: "g1-c1", attributes: { stream: "kitchen" } }
+            ])
+            const moved = await sortgrid.problems.transition(admin, {
+              _tag: "Assign",
+              problemId: "p-1",
+              expectedVersion: 1,
+              unitId: community!.nodeId
+            })
+            const history = await sortgrid.problems.history(admin, "p-1")
+            const unknown = await sortgrid.problems
+              .register(admin, [{ id: "p-2", categoryCode: "bin-on-fire", nodeId: "g1-c1" }])
+              .then(
+                () => undefined,
+                (error: Error) => error
+              )
+            // The month the problem was registered in, in Beijing time, as the stats count it.
+            const month = Period.format(Period.containing("Month", Period.dayOfInstant(history[0]!.at, 480)))
+            const stats = await sortgrid.problems.stats(admin, { under: "/110112/", period: month })
+            expect(registration).toBeDefined()
+            expect(moved.problem.version).toBe(2)
+            expect(history.map((event) => event.kind)).toEqual(["registered", "assigned"])
+            expect(unknown?.message).toContain("categoryCode")
+            expect(stats.nodes.get("110112")).toMatchObject({ opened: 1, openAtEnd: 1 })
+          }),
+        (sortgrid) => Effect.promise(() => sortgrid.close())
+      )
+    })
   )
 })

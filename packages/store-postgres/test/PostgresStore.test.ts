@@ -9,6 +9,7 @@ import {
   PeopleSuite,
   PostgresSchema,
   PriorityResidentSuite,
+  ProblemSuite,
   SiteSuite
 } from "@sortgrid/testkit"
 import { Effect, Layer, Redacted } from "effect"
@@ -26,6 +27,7 @@ SiteSuite.suite("postgres", freshStore)
 PeopleSuite.suite("postgres", freshStore)
 DutySuite.suite("postgres", freshStore)
 OutreachSuite.suite("postgres", freshStore)
+ProblemSuite.suite("postgres", freshStore)
 PriorityResidentSuite.suite("postgres", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
   probe: true
 })

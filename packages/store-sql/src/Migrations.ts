@@ -11,6 +11,7 @@ import { dutyAndOutreach } from "./migrations/dutyAndOutreach.js"
 import { geometry } from "./migrations/geometry.js"
 import { people } from "./migrations/people.js"
 import { priorityResidents } from "./migrations/priorityResidents.js"
+import { problems } from "./migrations/problems.js"
 import { sites } from "./migrations/sites.js"
 
 const auditLog: Migration = {
@@ -117,5 +118,6 @@ export const all: ReadonlyArray<Migration> = [
   geometry,
   priorityResidents,
   people,
-  dutyAndOutreach
+  dutyAndOutreach,
+  problems
 ]

@@ -8,6 +8,7 @@
 import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
 import type { Ports as GridPorts } from "@sortgrid/grid/Ports"
+import type { ProblemStore } from "@sortgrid/issues"
 import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
@@ -19,6 +20,7 @@ import * as SqlGroupStore from "./SqlGroupStore.js"
 import * as SqlOutreachStore from "./SqlOutreachStore.js"
 import * as SqlPeopleStore from "./SqlPeopleStore.js"
 import * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
+import * as SqlProblemStore from "./SqlProblemStore.js"
 import * as SqlSiteStore from "./SqlSiteStore.js"
 import * as SqlTransactor from "./SqlTransactor.js"
 
@@ -38,7 +40,8 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
   SqlPriorityResidentStore.layer,
   SqlPeopleStore.layer,
   SqlDutyStore.layer,
-  SqlOutreachStore.layer
+  SqlOutreachStore.layer,
+  SqlProblemStore.layer
 )
 
 /**
@@ -47,7 +50,7 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
  * @since 0.1.0
  * @category models
  */
-export type Ports = AuditStore.AuditStore | Transactor.Transactor | GridPorts
+export type Ports = AuditStore.AuditStore | Transactor.Transactor | GridPorts | ProblemStore.ProblemStore
 
 /**
  * Brings the database up to the latest schema.

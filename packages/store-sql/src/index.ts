@@ -57,6 +57,11 @@ export * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlProblemStore from "./SqlProblemStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlSiteStore from "./SqlSiteStore.js"
 
 /**

@@ -10,6 +10,7 @@ import {
   OutreachSuite,
   PeopleSuite,
   PriorityResidentSuite,
+  ProblemSuite,
   SiteSuite,
   TempDirectory
 } from "@sortgrid/testkit"
@@ -28,6 +29,7 @@ SiteSuite.suite("sqlite", freshStore)
 PeopleSuite.suite("sqlite", freshStore)
 DutySuite.suite("sqlite", freshStore)
 OutreachSuite.suite("sqlite", freshStore)
+ProblemSuite.suite("sqlite", freshStore)
 PriorityResidentSuite.suite("sqlite", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
   probe: true
 })
