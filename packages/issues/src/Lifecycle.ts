@@ -22,7 +22,7 @@ import { Actor, Errors, Json } from "@sortgrid/core"
 import { NodeId } from "@sortgrid/grid/Node"
 import { PersonId } from "@sortgrid/grid/Person"
 import { Either, Option, Schema } from "effect"
-import { CategoryCode } from "./Category.js"
+import { AttributeValues, CategoryCode } from "./Category.js"
 import {
   Assignee,
   ClosedFixed,
@@ -62,7 +62,9 @@ export class Register extends Schema.TaggedClass<Register>()("Register", {
   source: Source,
   deadlineAt: EpochMillis,
   note: OptionalNote,
-  evidence: OptionalEvidence
+  evidence: OptionalEvidence,
+  /** The category's extra attributes, already checked against it (`Category.validateAttributes`). */
+  attributes: Schema.optionalWith(AttributeValues, { default: () => ({}), exact: true })
 }) {}
 
 /**
@@ -323,6 +325,13 @@ const instant = (millis: number): string =>
 
 const noDetail = { registration: null, assignee: null, closure: null, escalatedTo: null } as const
 
+/** Attribute values as JSON (a multi-value list is a readonly array of keys). */
+const attributesJson = (attributes: AttributeValues): Json.Json => {
+  const out: Record<string, Json.Json> = {}
+  for (const [code, value] of Object.entries(attributes)) out[code] = typeof value === "object" ? [...value] : value
+  return out
+}
+
 const registrationContent = (problem: {
   readonly categoryCode: string
   readonly nodeId: string
@@ -330,6 +339,7 @@ const registrationContent = (problem: {
   readonly deadlineAt: number
   readonly description: string | null
   readonly evidence: ReadonlyArray<string>
+  readonly attributes: AttributeValues
 }): string =>
   Json.canonical([
     problem.categoryCode,
@@ -337,7 +347,8 @@ const registrationContent = (problem: {
     sourceJson(problem.source),
     problem.deadlineAt,
     problem.description,
-    [...problem.evidence]
+    [...problem.evidence],
+    attributesJson(problem.attributes)
   ])
 
 /**
@@ -383,6 +394,7 @@ export const register = (
       source: command.source,
       description: command.note,
       evidence: command.evidence,
+      attributes: command.attributes,
       registeredAt: at,
       registeredBy: actorId,
       deadlineAt: command.deadlineAt,

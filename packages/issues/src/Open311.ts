@@ -512,7 +512,8 @@ export const toRegister = (
       source: { _tag: "ManualReport", reference: server.reference ?? null },
       deadlineAt: server.deadlineAt,
       note: posted.note,
-      evidence: posted.evidence
+      evidence: posted.evidence,
+      attributes: posted.attributes
     }),
     (error) => Errors.Invalid.fromParseError(error)
   )

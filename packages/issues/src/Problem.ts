@@ -26,7 +26,7 @@ import { Actor, Id } from "@sortgrid/core"
 import { NodeId } from "@sortgrid/grid/Node"
 import { PersonId } from "@sortgrid/grid/Person"
 import { Option, Schema } from "effect"
-import { CategoryCode } from "./Category.js"
+import { AttributeValues, CategoryCode } from "./Category.js"
 
 /**
  * A problem's id: client-chosen (the idempotency key of registering it) or minted.
@@ -252,6 +252,8 @@ export class Problem extends Schema.Class<Problem>("@sortgrid/issues/Problem")({
   description: Schema.NullOr(Note),
   /** Evidence found when registering (an inspection's photos). */
   evidence: Schema.Array(EvidenceRef),
+  /** The category's extra attributes as submitted and checked (e.g. which stream's bin is missing). */
+  attributes: Schema.optionalWith(AttributeValues, { default: () => ({}), exact: true }),
   registeredAt: EpochMillis,
   registeredBy: Actor.ActorId,
   /** From the category's SLA; the problem is overdue from this instant on while it is open. */

@@ -77,7 +77,7 @@ export class RegisterInput extends Schema.Class<RegisterInput>("@sortgrid/issues
   source: Schema.optionalWith(Source, { default: () => new ManualReport({ reference: null }) }),
   note: Schema.optionalWith(Schema.NullOr(Note), { default: () => null }),
   evidence: Schema.optionalWith(Schema.Array(EvidenceRef), { default: () => [] }),
-  /** Checked with `Category.validateAttributes`; not kept (the problem model has no attributes yet). */
+  /** Checked with `Category.validateAttributes` and kept on the problem, normalised. */
   attributes: Schema.optional(Schema.Unknown)
 }) {}
 
@@ -250,7 +250,8 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
                   source: input.source,
                   deadlineAt: Sla.deadline(now, category.value.sla, config.calendar),
                   note: input.note,
-                  evidence: input.evidence
+                  evidence: input.evidence,
+                  attributes: Either.getOrElse(checked, () => ({}))
                 },
                 { disableValidation: true }
               )

@@ -120,6 +120,13 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store | ProblemStore, 
           register.register(zhongcangAdmin, { ...problem("p-1", ids.compound), note: "另一个问题" })
         )
         expect(changed._tag).toBe("Conflict")
+        expect(first.problem.attributes).toEqual({ stream: "kitchen" })
+        const otherStream = yield* Effect.flip(
+          register.register(zhongcangAdmin, { ...problem("p-1", ids.compound), attributes: { stream: "other" } })
+        )
+        expect(otherStream._tag).toBe("Conflict")
+        const [stored] = yield* Effect.flatMap(ProblemStore, (store) => store.get([first.problem.id]))
+        expect(stored?.attributes).toEqual({ stream: "kitchen" })
         expect((yield* register.history(admin, first.problem.id)).map((event) => event.kind)).toEqual(["registered"])
         expect(yield* problemActions).toEqual(["problem.registered"])
       }))
