@@ -1,15 +1,5 @@
 import { Audit } from "@sortgrid/core"
-import {
-  AuditLogSuite,
-  AuditProbe,
-  DutySuite,
-  GeographySuite,
-  GridSuite,
-  OutreachSuite,
-  PeopleSuite,
-  ProblemSuite,
-  SiteSuite
-} from "@sortgrid/testkit"
+import { AuditProbe, Conformance } from "@sortgrid/testkit"
 import { Chunk, Effect, HashMap, Layer, Ref } from "effect"
 import { MemoryAuditStore, MemoryStore } from "../src/index.js"
 
@@ -41,12 +31,4 @@ const probe = Layer.effect(
   })
 )
 
-AuditLogSuite.suite("memory", probe.pipe(Layer.provideMerge(MemoryStore.layer)))
-
-GridSuite.suite("memory", MemoryStore.layer)
-GeographySuite.suite("memory", MemoryStore.layer)
-SiteSuite.suite("memory", MemoryStore.layer)
-PeopleSuite.suite("memory", MemoryStore.layer)
-DutySuite.suite("memory", MemoryStore.layer)
-OutreachSuite.suite("memory", MemoryStore.layer)
-ProblemSuite.suite("memory", MemoryStore.layer)
+Conformance.all("memory", MemoryStore.layer, probe.pipe(Layer.provideMerge(MemoryStore.layer)))

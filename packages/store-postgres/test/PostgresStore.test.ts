@@ -1,17 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import {
-  AuditLogSuite,
-  AuditProbe,
-  DutySuite,
-  GeographySuite,
-  GridSuite,
-  OutreachSuite,
-  PeopleSuite,
-  PostgresSchema,
-  PriorityResidentSuite,
-  ProblemSuite,
-  SiteSuite
-} from "@sortgrid/testkit"
+import { Conformance, PostgresSchema } from "@sortgrid/testkit"
 import { Effect, Layer, Redacted } from "effect"
 import { PostgresStore } from "../src/index.js"
 
@@ -20,17 +8,7 @@ const testSchema = PostgresSchema.make
 
 const freshStore = Layer.unwrapScoped(Effect.map(testSchema, (schema) => PostgresStore.layer({ url: testUrl, schema })))
 
-AuditLogSuite.suite("postgres", AuditProbe.layerSql.pipe(Layer.provideMerge(freshStore)))
-GridSuite.suite("postgres", freshStore)
-GeographySuite.suite("postgres", freshStore)
-SiteSuite.suite("postgres", freshStore)
-PeopleSuite.suite("postgres", freshStore)
-DutySuite.suite("postgres", freshStore)
-OutreachSuite.suite("postgres", freshStore)
-ProblemSuite.suite("postgres", freshStore)
-PriorityResidentSuite.suite("postgres", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
-  probe: true
-})
+Conformance.sql("postgres", freshStore)
 
 describe("PostgresStore", () => {
   it.scoped("an unreachable server fails with a typed error that hides the password", () =>

@@ -1,19 +1,7 @@
 import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import {
-  AuditLogSuite,
-  AuditProbe,
-  DutySuite,
-  GeographySuite,
-  GridSuite,
-  OutreachSuite,
-  PeopleSuite,
-  PriorityResidentSuite,
-  ProblemSuite,
-  SiteSuite,
-  TempDirectory
-} from "@sortgrid/testkit"
+import { Conformance, TempDirectory } from "@sortgrid/testkit"
 import { Effect, Layer } from "effect"
 import { SqliteStore } from "../src/index.js"
 import { runWorker, verifyFile } from "./processes.js"
@@ -22,17 +10,7 @@ const freshStore = Layer.unwrapScoped(
   Effect.map(TempDirectory.make(), (dir) => SqliteStore.layer({ filename: join(dir, "store.db") }))
 )
 
-AuditLogSuite.suite("sqlite", AuditProbe.layerSql.pipe(Layer.provideMerge(freshStore)))
-GridSuite.suite("sqlite", freshStore)
-GeographySuite.suite("sqlite", freshStore)
-SiteSuite.suite("sqlite", freshStore)
-PeopleSuite.suite("sqlite", freshStore)
-DutySuite.suite("sqlite", freshStore)
-OutreachSuite.suite("sqlite", freshStore)
-ProblemSuite.suite("sqlite", freshStore)
-PriorityResidentSuite.suite("sqlite", PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(freshStore)), {
-  probe: true
-})
+Conformance.sql("sqlite", freshStore)
 
 describe("SqliteStore", () => {
   it.scoped("opens with WAL, synchronous=FULL and a busy timeout, on first open and on reopen", () =>

@@ -17,6 +17,11 @@ export * as AuditProbe from "./AuditProbe.js"
 /**
  * @since 0.1.0
  */
+export * as Conformance from "./Conformance.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Departments from "./Departments.js"
 
 /**
