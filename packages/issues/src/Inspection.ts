@@ -22,7 +22,7 @@ import { NodeId } from "@sortgrid/grid/Node"
 import { NodeKind } from "@sortgrid/grid/Profile"
 import { Array as Arr, Either, Option, type ParseResult, Schema } from "effect"
 import { CategoryCode } from "./Category.js"
-import { Register } from "./Lifecycle.js"
+import { Register, Reinspect } from "./Lifecycle.js"
 import { EpochMillis, EvidenceRef, FromInspection, isOpen, Note, type Problem, ProblemId, VisitId } from "./Problem.js"
 
 const Text = (max: number) => Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max))
@@ -194,7 +194,12 @@ export class ItemResult extends Schema.Class<ItemResult>("@sortgrid/issues/ItemR
   itemCode: ItemCode,
   result: Result,
   note: Schema.optionalWith(Schema.NullOr(Note), { default: () => null, exact: true }),
-  evidence: Schema.optionalWith(Schema.Array(EvidenceRef), { default: () => [], exact: true })
+  evidence: Schema.optionalWith(Schema.Array(EvidenceRef), { default: () => [], exact: true }),
+  /**
+   * For a failing item, the values of its category's extra attributes (which stream's bin is
+   * missing…), checked against the category when the problem is registered.
+   */
+  attributes: Schema.optional(Schema.Unknown)
 }) {}
 
 /**
@@ -212,6 +217,29 @@ export class Visit extends Schema.Class<Visit>("@sortgrid/issues/Visit")({
   inspector: Actor.ActorId,
   at: EpochMillis,
   items: Schema.Array(ItemResult)
+}) {}
+
+/**
+ * A recorded visit and what it did: the problems it registered, the failing items an open problem
+ * already covered, the re-inspections it recorded, and the passes it could not count because the
+ * inspector had rectified the problem. Recording the same visit again returns this record.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class VisitRecord extends Schema.Class<VisitRecord>("@sortgrid/issues/VisitRecord")({
+  visit: Visit,
+  registered: Schema.Array(ProblemId),
+  covered: Schema.Array(
+    Schema.Struct({
+      itemCode: ItemCode,
+      categoryCode: CategoryCode,
+      problemId: ProblemId,
+      by: Schema.Literal("open-problem", "same-visit")
+    })
+  ),
+  reinspected: Schema.Array(Schema.Struct({ problemId: ProblemId, outcome: Result })),
+  rectifiedByInspector: Schema.Array(ProblemId)
 }) {}
 
 const decodeVisitEither = Schema.decodeUnknownEither(Visit, { errors: "all", onExcessProperty: "error" })
@@ -447,6 +475,71 @@ export const problemsFromVisit = (
     }
     return toInvalid({ register, covered }, issues)
   })
+
+/**
+ * What a visit decides about the rectified problems it looks at again: a `Reinspect` command per
+ * problem, and the passes that cannot close a problem because the inspector rectified it.
+ *
+ * @since 0.1.0
+ * @category re-inspection
+ */
+export interface Reinspections {
+  readonly reinspect: ReadonlyArray<Reinspect>
+  readonly rectifiedByInspector: ReadonlyArray<ProblemId>
+}
+
+/**
+ * Derives the re-inspections a visit performs. Every open problem at the visit's node that awaits
+ * re-inspection (state `rectified`) and whose category the template checks is re-inspected: it
+ * passes when every item of its category passed, and fails otherwise. A pass by the inspector who
+ * rectified the problem would close it without a second pair of eyes, so it is left rectified and
+ * named in `rectifiedByInspector`; a fail by them is recorded. Commands are in `openProblems`' order
+ * and decided on each problem's version.
+ *
+ * @since 0.1.0
+ * @category re-inspection
+ */
+export const reinspectionsFromVisit = (
+  visit: Visit,
+  template: ChecklistTemplate,
+  openProblems: ReadonlyArray<Problem>
+): Reinspections => {
+  const failed = new Set<string>()
+  const checked = new Set<string>()
+  const answers = new Map(visit.items.map((answer) => [answer.itemCode, answer]))
+  for (const item of template.items) {
+    checked.add(item.categoryCode)
+    if (answers.get(item.code)?.result === "fail") failed.add(item.categoryCode)
+  }
+  const reinspect: Array<Reinspect> = []
+  const rectifiedByInspector: Array<ProblemId> = []
+  for (const problem of openProblems) {
+    if (problem.nodeId !== visit.nodeId || problem.state !== "rectified" || !checked.has(problem.categoryCode)) continue
+    const outcome = failed.has(problem.categoryCode) ? "fail" : "pass"
+    if (outcome === "pass" && problem.rectification?.rectifiedBy === visit.inspector) {
+      rectifiedByInspector.push(problem.id)
+      continue
+    }
+    const evidence = Arr.dedupe(
+      template.items.flatMap((item) =>
+        item.categoryCode === problem.categoryCode ? (answers.get(item.code)?.evidence ?? []) : []
+      )
+    )
+    reinspect.push(
+      Reinspect.make(
+        {
+          problemId: problem.id,
+          expectedVersion: problem.version,
+          outcome,
+          note: `re-inspected by visit ${visit.id}`,
+          evidence
+        },
+        { disableValidation: true }
+      )
+    )
+  }
+  return { reinspect, rectifiedByInspector }
+}
 
 // --- re-inspection --------------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ import * as Stats from "./Stats.js"
 export interface Config {
   readonly catalogue: Catalogue.Catalogue
   readonly calendar: Sla.WorkingCalendar
+  /** Days overdue per escalation level (`Lifecycle.escalate`): level k falls due k × this after the deadline. */
+  readonly escalateAfterOverdueDays: number
 }
 
 /**
@@ -51,15 +53,22 @@ export interface Config {
 export const beijingCalendar: Sla.WorkingCalendar = new Sla.WorkingCalendar({ utcOffsetMinutes: 480 })
 
 /**
- * The configuration in force; `Catalogue.defaultCatalogue` and {@link beijingCalendar} unless a host
- * provides another (`Layer.succeed(ProblemRegisterConfig, { catalogue, calendar })`).
+ * The configuration in force; `Catalogue.defaultCatalogue`, {@link beijingCalendar} and escalation
+ * every 3 days overdue unless a host provides another
+ * (`Layer.succeed(ProblemRegisterConfig, { catalogue, calendar, escalateAfterOverdueDays })`).
  *
  * @since 0.1.0
  * @category config
  */
 export class ProblemRegisterConfig extends Context.Reference<ProblemRegisterConfig>()(
   "@sortgrid/issues/ProblemRegisterConfig",
-  { defaultValue: (): Config => ({ catalogue: Catalogue.defaultCatalogue, calendar: beijingCalendar }) }
+  {
+    defaultValue: (): Config => ({
+      catalogue: Catalogue.defaultCatalogue,
+      calendar: beijingCalendar,
+      escalateAfterOverdueDays: 3
+    })
+  }
 ) {}
 
 /**
@@ -204,19 +213,31 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
     const allowed = (actor: Actor.Actor, permission: string, at: Actor.NodePath) =>
       Permission.decide(grants, actor, { permission, at })
 
-    /** Where a problem's node stands now: its latest version's path. */
-    const pathOf = (problem: Problem) =>
-      Effect.flatMap(grid.history(problem.nodeId), (versions) => {
-        const latest = versions.at(-1)
-        return latest === undefined
-          ? Effect.fail(new Errors.NotFound({ entity: "Node", id: problem.nodeId }))
-          : Effect.succeed(latest.path)
+    const today = Effect.map(Clock.currentTimeMillis, (now) => Period.isoDateOfDay(Period.dayOfInstant(now, offset)))
+
+    /** Where each problem's node stands today — or, for a node closed since, on its last day. */
+    const pathsOf = (problems: ReadonlyArray<Problem>) =>
+      Effect.gen(function* () {
+        const ids = [...new Set(problems.map((problem) => problem.nodeId))]
+        const paths = new Map<string, Actor.NodePath>(
+          (yield* grid.versions({ asOf: yield* today, ids })).map((version) => [version.nodeId, version.path])
+        )
+        for (const id of ids.filter((id) => !paths.has(id))) {
+          const latest = (yield* grid.history(id)).at(-1)
+          if (latest === undefined) return yield* Effect.fail(new Errors.NotFound({ entity: "Node", id }))
+          paths.set(id, latest.path)
+        }
+        return paths
       })
 
-    const load = (id: ProblemId) =>
-      Effect.flatMap(store.get([id]), ([problem]) =>
-        problem === undefined ? Effect.fail(new Errors.NotFound({ entity: "Problem", id })) : Effect.succeed(problem)
-      )
+    const load = (ids: ReadonlyArray<ProblemId>) =>
+      Effect.flatMap(store.get(ids), (found) => {
+        const byId = new Map(found.map((problem) => [problem.id, problem]))
+        const missing = ids.find((id) => !byId.has(id))
+        return missing === undefined
+          ? Effect.succeed(ids.map((id) => byId.get(id)!))
+          : Effect.fail(new Errors.NotFound({ entity: "Problem", id: missing }))
+      })
 
     const registerAll = (
       actor: Actor.Actor,
@@ -226,9 +247,11 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
       Effect.gen(function* () {
         if (inputs.length === 0) return []
         const now = yield* Clock.currentTimeMillis
-        const today = Period.isoDateOfDay(Period.dayOfInstant(now, offset))
+        const registeredOn = Period.isoDateOfDay(Period.dayOfInstant(now, offset))
         const nodeIds = [...new Set(inputs.map((input) => input.nodeId))]
-        const paths = new Map((yield* grid.versions({ asOf: today, ids: nodeIds })).map((v) => [v.nodeId, v.path]))
+        const paths = new Map(
+          (yield* grid.versions({ asOf: registeredOn, ids: nodeIds })).map((v) => [v.nodeId, v.path])
+        )
         const issues: Array<Errors.Issue> = []
         const commands: Array<Lifecycle.Register> = []
         for (const [index, input] of inputs.entries()) {
@@ -259,7 +282,10 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
           }
           if (!paths.has(input.nodeId)) {
             issues.push(
-              new Errors.Issue({ path: [...at, "nodeId"], reason: `node ${input.nodeId} does not exist on ${today}` })
+              new Errors.Issue({
+                path: [...at, "nodeId"],
+                reason: `node ${input.nodeId} does not exist on ${registeredOn}`
+              })
             )
           }
         }
@@ -306,25 +332,107 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
         (decoded) => registerAll(actor, decoded, (index) => [index])
       )
 
+    /**
+     * Applies commands to distinct problems in one transaction: each is decided on its problem's
+     * stored version, and all are written or none.
+     */
+    const applyAll = (
+      actor: Actor.Actor,
+      commands: ReadonlyArray<Lifecycle.Change>,
+      options: { readonly permission: string; readonly pathOfItem: (index: number) => ReadonlyArray<string | number> }
+    ): Effect.Effect<ReadonlyArray<Lifecycle.Transition>, TransitionError> =>
+      Effect.gen(function* () {
+        const seen = new Map<string, number>()
+        for (const [index, command] of commands.entries()) {
+          const first = seen.get(command.problemId)
+          if (first !== undefined) {
+            return yield* Effect.fail(
+              Errors.Invalid.one(
+                [...options.pathOfItem(index), "problemId"],
+                `names problem ${command.problemId} again (first at [${first}])`
+              )
+            )
+          }
+          seen.set(command.problemId, index)
+        }
+        const problems = yield* load(commands.map((command) => command.problemId))
+        for (const path of new Set((yield* pathsOf(problems)).values())) yield* allowed(actor, options.permission, path)
+        const at = yield* Clock.currentTimeMillis
+        return yield* transactor.withTransaction(
+          Effect.gen(function* () {
+            const done = yield* store.change(commands, (current) =>
+              Either.all(
+                current.map((problem, index) =>
+                  Either.mapLeft(Lifecycle.transition(problem, commands[index]!, actor.id, at), (error) =>
+                    error._tag === "Invalid" ? prefixed(error, options.pathOfItem(index)) : error
+                  )
+                )
+              )
+            )
+            yield* audit.append(done.map(({ event }) => auditDraft(actor, event)))
+            return done
+          })
+        )
+      })
+
+    const decodeChanges = Schema.decodeUnknown(Schema.Array(Lifecycle.Change), decodeOptions)
+
     /** Applies a lifecycle command (`{ _tag: "Assign" | "Rectify" | …, problemId, expectedVersion, … }`). */
     const transition = (actor: Actor.Actor, input: unknown): Effect.Effect<Lifecycle.Transition, TransitionError> =>
       Effect.gen(function* () {
         const command = yield* Effect.mapError(Schema.decodeUnknown(Lifecycle.Change, decodeOptions)(input), (error) =>
           Errors.Invalid.fromParseError(error)
         )
-        const problem = yield* load(command.problemId)
-        yield* allowed(actor, "issues.transition", yield* pathOf(problem))
-        const at = yield* Clock.currentTimeMillis
-        return yield* transactor.withTransaction(
-          Effect.gen(function* () {
-            const done = yield* store.change(command.problemId, command.expectedVersion, (current) =>
-              Lifecycle.transition(current, command, actor.id, at)
-            )
-            yield* audit.append([auditDraft(actor, done.event)])
-            return done
-          })
-        )
+        const [done] = yield* applyAll(actor, [command], { permission: "issues.transition", pathOfItem: () => [] })
+        return done!
       })
+
+    /**
+     * Applies lifecycle commands to distinct problems atomically: every transition is stored, or —
+     * on the first refusal, whose error names `[index].field` — none.
+     */
+    const transitionMany = (
+      actor: Actor.Actor,
+      inputs: unknown
+    ): Effect.Effect<ReadonlyArray<Lifecycle.Transition>, TransitionError> =>
+      Effect.flatMap(
+        Effect.mapError(decodeChanges(inputs), (error) => Errors.Invalid.fromParseError(error)),
+        (commands) =>
+          commands.length === 0
+            ? Effect.succeed([])
+            : applyAll(actor, commands, { permission: "issues.transition", pathOfItem: (index) => [index] })
+      )
+
+    /**
+     * The escalation run a scheduler calls (hourly, say): every open problem on or under `under` that
+     * `Lifecycle.escalate` finds due — overdue by the configured days per level — is escalated to the
+     * parent jurisdiction, in one transaction, needing `issues.escalate` there. Runs that overlap
+     * decide on the same versions, so an escalation is recorded once; the run that loses re-decides.
+     */
+    const escalateOverdue = (
+      actor: Actor.Actor,
+      query: { readonly under: Actor.NodePath }
+    ): Effect.Effect<ReadonlyArray<Lifecycle.Transition>, TransitionError> =>
+      Effect.gen(function* () {
+        yield* allowed(actor, "issues.escalate", query.under)
+        const asOf = yield* today
+        const now = yield* Clock.currentTimeMillis
+        const nodeIds = (yield* grid.versions({ asOf, under: query.under })).map((version) => version.nodeId)
+        const problems = yield* store.open({ nodeIds })
+        const from = problems.map(
+          (problem) => problem.escalations.at(-1)?.to ?? problem.assignee?.unitId ?? problem.nodeId
+        )
+        const parents = new Map(
+          (yield* grid.versions({ asOf, ids: [...new Set(from)] })).map((version) => [version.nodeId, version.parentId])
+        )
+        const parentOf = (id: NodeId) => Option.fromNullable(parents.get(id))
+        const due = problems.flatMap((problem) =>
+          Option.toArray(Lifecycle.escalate(problem, { now, overdueDays: config.escalateAfterOverdueDays, parentOf }))
+        )
+        return due.length === 0
+          ? []
+          : yield* applyAll(actor, due, { permission: "issues.escalate", pathOfItem: (index) => [index] })
+      }).pipe(Effect.retry({ while: (error) => error._tag === "Conflict", times: 3 }))
 
     /** A problem's events, oldest first. */
     const history = (
@@ -332,8 +440,8 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
       id: ProblemId
     ): Effect.Effect<ReadonlyArray<Lifecycle.ProblemEvent>, Errors.Forbidden | Errors.NotFound | Errors.StorageError> =>
       Effect.gen(function* () {
-        const problem = yield* load(id)
-        yield* allowed(actor, "issues.read", yield* pathOf(problem))
+        const problems = yield* load([id])
+        for (const path of (yield* pathsOf(problems)).values()) yield* allowed(actor, "issues.read", path)
         return yield* store.events(id)
       })
 
@@ -365,6 +473,6 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
         })
       })
 
-    return { register, registerMany, transition, history, stats } as const
+    return { register, registerMany, transition, transitionMany, escalateOverdue, history, stats } as const
   })
 }) {}

@@ -6,9 +6,10 @@
  * - `register` loads the stored problems with the batch's ids (for idempotent replays) and the open
  *   problems on the (node, category) pairs the batch names (for de-duplication), then writes the new
  *   problems and their events.
- * - `change` is compare-and-set: it refuses, with the `Conflict` `Lifecycle.transition` gives, a
- *   command decided on a version other than the stored one, so of two transitions decided on the
- *   same version exactly one is stored.
+ * - `change` is compare-and-set over a batch: it loads the named problems in one query, refuses,
+ *   with the `Conflict` `Lifecycle.transition` gives, a batch naming a version other than the stored
+ *   one, and writes every next version and event or none. Of two transitions decided on the same
+ *   version exactly one is stored.
  *
  * Adapters store and fetch; every rule lives in `Lifecycle`.
  *
@@ -82,6 +83,17 @@ export interface OpenQuery {
 }
 
 /**
+ * One problem a {@link ProblemStore} `change` batch writes, and the version its command was decided on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Expected {
+  readonly problemId: ProblemId
+  readonly expectedVersion: number
+}
+
+/**
  * The `Conflict` a compare-and-set refuses a write with: the same one `Lifecycle.transition` gives.
  *
  * @since 0.1.0
@@ -109,15 +121,15 @@ export class ProblemStore extends Context.Tag("@sortgrid/issues/ProblemStore")<
       decide: (state: RegisterState) => Either.Either<P, E>
     ) => Effect.Effect<P, E | Errors.StorageError>
     /**
-     * Loads the problem, refuses (`Conflict`) when its version is not `expectedVersion`, writes
-     * `decide`'s next version and event atomically, returns the transition. `NotFound` when no
-     * problem has the id.
+     * Loads the problems (distinct ids), refuses the batch (`Conflict`) when one's version is not its
+     * `expectedVersion` and (`NotFound`) when one does not exist, then calls `decide` with the stored
+     * problems in the batch's order and writes its transitions — one next version and event per
+     * problem — atomically. Returns the transitions.
      */
     readonly change: <E>(
-      problemId: ProblemId,
-      expectedVersion: number,
-      decide: (current: Problem) => Either.Either<Transition, E>
-    ) => Effect.Effect<Transition, E | Errors.NotFound | Errors.Conflict | Errors.StorageError>
+      expected: ReadonlyArray<Expected>,
+      decide: (current: ReadonlyArray<Problem>) => Either.Either<ReadonlyArray<Transition>, E>
+    ) => Effect.Effect<ReadonlyArray<Transition>, E | Errors.NotFound | Errors.Conflict | Errors.StorageError>
     /** The latest versions of the problems with these ids (those that exist), in no set order. */
     readonly get: (ids: ReadonlyArray<ProblemId>) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
     /** A problem's events, oldest (version 1) first; empty when it does not exist. */

@@ -22,6 +22,16 @@ export * as Inspection from "./Inspection.js"
 /**
  * @since 0.1.0
  */
+export * as InspectionStore from "./InspectionStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Inspections from "./Inspections.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Lifecycle from "./Lifecycle.js"
 
 /**

@@ -39,7 +39,7 @@ import {
   type Tabular,
   type Tree
 } from "@sortgrid/grid"
-import { type Lifecycle, Problem, ProblemRegister, type Stats } from "@sortgrid/issues"
+import { Inspection, Inspections, type Lifecycle, Problem, ProblemRegister, type Stats } from "@sortgrid/issues"
 import { Cause, type Context, Effect, Exit, ManagedRuntime, Option, Schema } from "effect"
 import type * as GeoJSON from "geojson"
 import * as Sortgrid from "./Sortgrid.js"
@@ -202,6 +202,16 @@ export interface SortgridClient {
     ) => Promise<ReadonlyArray<ProblemRegister.Registration>>
     /** Moves a problem through its lifecycle (`{ _tag: "Assign" | "Rectify" | "Reinspect" | …, problemId, expectedVersion, … }`). */
     readonly transition: (actor: ActorInput, change: unknown) => Promise<Lifecycle.Transition>
+    /** Moves several problems at once: every change is stored, or none. */
+    readonly transitionMany: (
+      actor: ActorInput,
+      changes: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Lifecycle.Transition>>
+    /** The escalation run: escalates every problem under the path overdue by the configured days. */
+    readonly escalateOverdue: (
+      actor: ActorInput,
+      query: { readonly under: string }
+    ) => Promise<ReadonlyArray<Lifecycle.Transition>>
     /** Every event of a problem, oldest first. */
     readonly history: (actor: ActorInput, id: string) => Promise<ReadonlyArray<Lifecycle.ProblemEvent>>
     /** Problem stats per node under a path in a period (`2023-01`, `2023-Q2`…). */
@@ -209,6 +219,22 @@ export interface SortgridClient {
       actor: ActorInput,
       query: { readonly under: string; readonly period: string }
     ) => Promise<Stats.Stats>
+  }
+  readonly inspections: {
+    /** Defines campaigns and checklist templates (`{ campaigns?, templates? }`), once per id. */
+    readonly define: (actor: ActorInput, definitions: unknown) => Promise<Inspections.DefineInput>
+    /** Records a visit (`{ id, campaignId, templateId, nodeId, items }`): failing items register problems. */
+    readonly recordVisit: (actor: ActorInput, visit: unknown) => Promise<Inspections.Recorded>
+    /** Visits under a path, optionally of one campaign. */
+    readonly visits: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly campaignId?: string }
+    ) => Promise<ReadonlyArray<Inspection.VisitRecord>>
+    /** Open problems under a path due for re-inspection now (`frequency`: `{ defaultDays, byGroup }`). */
+    readonly reinspectionsDue: (
+      actor: ActorInput,
+      query: { readonly under: string; readonly frequency: unknown }
+    ) => Promise<ReadonlyArray<Inspections.Due>>
   }
   /** Runs any Effect program against this client's services: the way down from Promises to Effect. */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Sortgrid.Services>) => Promise<A>
@@ -236,6 +262,10 @@ const PeriodQuery = Schema.Struct({
 })
 
 /** Decodes a plain argument with a schema; a failure is `Invalid` at the argument's name. */
+const UnderQuery = Schema.Struct({ under: Actor.NodePath })
+const VisitsQuery = Schema.Struct({ under: Actor.NodePath, campaignId: Schema.optional(Inspection.CampaignId) })
+const DueQuery = Schema.Struct({ under: Actor.NodePath, frequency: Inspection.ReinspectionFrequency })
+
 const decodeInput = <A, I>(schema: Schema.Schema<A, I>, input: unknown, field: string) =>
   Effect.mapError(Schema.decodeUnknown(schema, { errors: "all" })(input), (error) =>
     Errors.Invalid.fromParseError(error, [field])
@@ -431,6 +461,12 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
         withService(ProblemRegister.ProblemRegister, actor, (service, a) => service.registerMany(a, input)),
       transition: (actor, change) =>
         withService(ProblemRegister.ProblemRegister, actor, (service, a) => service.transition(a, change)),
+      transitionMany: (actor, changes) =>
+        withService(ProblemRegister.ProblemRegister, actor, (service, a) => service.transitionMany(a, changes)),
+      escalateOverdue: (actor, query) =>
+        withService(ProblemRegister.ProblemRegister, actor, (service, a) =>
+          Effect.flatMap(decodeInput(UnderQuery, query, "query"), (q) => service.escalateOverdue(a, q))
+        ),
       history: (actor, id) =>
         withService(ProblemRegister.ProblemRegister, actor, (service, a) =>
           Effect.flatMap(decodeInput(Problem.ProblemId, id, "id"), (problemId) => service.history(a, problemId))
@@ -440,6 +476,20 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
           Effect.flatMap(decodeInput(PeriodQuery, query, "query"), ({ under, period }) =>
             service.stats(a, { under, period })
           )
+        )
+    },
+    inspections: {
+      define: (actor, definitions) =>
+        withService(Inspections.Inspections, actor, (service, a) => service.define(a, definitions)),
+      recordVisit: (actor, visit) =>
+        withService(Inspections.Inspections, actor, (service, a) => service.recordVisit(a, visit)),
+      visits: (actor, query) =>
+        withService(Inspections.Inspections, actor, (service, a) =>
+          Effect.flatMap(decodeInput(VisitsQuery, query, "query"), (q) => service.visits(a, q))
+        ),
+      reinspectionsDue: (actor, query) =>
+        withService(Inspections.Inspections, actor, (service, a) =>
+          Effect.flatMap(decodeInput(DueQuery, query, "query"), (q) => service.reinspectionsDue(a, q))
         )
     },
     run,

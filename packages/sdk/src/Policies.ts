@@ -32,6 +32,7 @@ export const defaultGrants: Permission.Grants = {
     "people.read",
     "duty.read",
     "outreach.read",
+    "issues.inspect",
     "issues.register",
     "issues.transition",
     "issues.read"

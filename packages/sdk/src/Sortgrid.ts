@@ -23,7 +23,7 @@ import {
   Profile,
   Sites
 } from "@sortgrid/grid"
-import { ProblemRegister } from "@sortgrid/issues"
+import { Inspections, ProblemRegister } from "@sortgrid/issues"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import type { SqlStore } from "@sortgrid/store-sql"
@@ -62,6 +62,7 @@ export type Services =
   | DutyRoster.DutyRoster
   | OutreachEvents.OutreachEvents
   | ProblemRegister.ProblemRegister
+  | Inspections.Inspections
   | SqlStore.Ports
   | Permission.Policy
 
@@ -97,7 +98,7 @@ export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Erro
     People.People.Default,
     DutyRoster.DutyRoster.Default,
     OutreachEvents.OutreachEvents.Default,
-    ProblemRegister.ProblemRegister.Default
+    Inspections.Inspections.Default.pipe(Layer.provideMerge(ProblemRegister.ProblemRegister.Default))
   ).pipe(
     Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),

@@ -70,24 +70,32 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, MemoryDatabase
       )
 
     const change = <E>(
-      problemId: Problem.ProblemId,
-      expectedVersion: number,
-      decide: (current: Problem.Problem) => Either.Either<Lifecycle.Transition, E>
+      expected: ReadonlyArray<ProblemStore.Expected>,
+      decide: (current: ReadonlyArray<Problem.Problem>) => Either.Either<ReadonlyArray<Lifecycle.Transition>, E>
     ) =>
       db.transaction(
         Effect.gen(function* () {
           const { events, problems } = yield* Ref.get(table)
-          const current = problems.get(problemId)
-          if (current === undefined) {
-            return yield* Effect.fail(new Errors.NotFound({ entity: "Problem", id: problemId }))
-          }
-          if (current.version !== expectedVersion) {
-            return yield* Effect.fail(ProblemStore.versionConflict(problemId, expectedVersion, current.version))
+          const current: Array<Problem.Problem> = []
+          for (const { expectedVersion, problemId } of expected) {
+            const problem = problems.get(problemId)
+            if (problem === undefined) {
+              return yield* Effect.fail(new Errors.NotFound({ entity: "Problem", id: problemId }))
+            }
+            if (problem.version !== expectedVersion) {
+              return yield* Effect.fail(ProblemStore.versionConflict(problemId, expectedVersion, problem.version))
+            }
+            current.push(problem)
           }
           const done = yield* decide(current)
+          const next = new Map(problems)
+          for (const { problem } of done) next.set(problem.id, problem)
           yield* Ref.set(table, {
-            problems: new Map(problems).set(problemId, done.problem),
-            events: append(events, [done.event])
+            problems: next,
+            events: append(
+              events,
+              done.map(({ event }) => event)
+            )
           })
           return done
         })

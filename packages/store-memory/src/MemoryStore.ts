@@ -6,7 +6,7 @@
  */
 import { type AuditStore, Transactor } from "@sortgrid/core"
 import type { Ports } from "@sortgrid/grid/Ports"
-import type { ProblemStore } from "@sortgrid/issues"
+import type { InspectionStore, ProblemStore } from "@sortgrid/issues"
 import { Effect, Layer } from "effect"
 import * as MemoryAuditStore from "./MemoryAuditStore.js"
 import { MemoryDatabase } from "./MemoryDatabase.js"
@@ -14,6 +14,7 @@ import * as MemoryDutyStore from "./MemoryDutyStore.js"
 import * as MemoryGeometryStore from "./MemoryGeometryStore.js"
 import * as MemoryGridStore from "./MemoryGridStore.js"
 import * as MemoryGroupStore from "./MemoryGroupStore.js"
+import * as MemoryInspectionStore from "./MemoryInspectionStore.js"
 import * as MemoryOutreachStore from "./MemoryOutreachStore.js"
 import * as MemoryPeopleStore from "./MemoryPeopleStore.js"
 import * as MemoryPriorityResidentStore from "./MemoryPriorityResidentStore.js"
@@ -36,6 +37,7 @@ export const layer: Layer.Layer<
   | Transactor.Transactor
   | Ports
   | ProblemStore.ProblemStore
+  | InspectionStore.InspectionStore
   | MemoryAuditStore.AuditTableRef
   | MemoryPriorityResidentStore.PriorityResidentTableRef
   | MemoryDatabase
@@ -49,5 +51,6 @@ export const layer: Layer.Layer<
   MemoryPeopleStore.layer,
   MemoryDutyStore.layer,
   MemoryOutreachStore.layer,
-  MemoryProblemStore.layer
+  MemoryProblemStore.layer,
+  MemoryInspectionStore.layer
 ).pipe(Layer.provideMerge(MemoryGridStore.layer), Layer.provideMerge(MemoryDatabase.Default))

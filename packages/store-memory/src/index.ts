@@ -37,6 +37,11 @@ export * as MemoryGroupStore from "./MemoryGroupStore.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryInspectionStore from "./MemoryInspectionStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryOutreachStore from "./MemoryOutreachStore.js"
 
 /**

@@ -9,6 +9,7 @@ import { Effect } from "effect"
 import type { Migration } from "./Migrator.js"
 import { dutyAndOutreach } from "./migrations/dutyAndOutreach.js"
 import { geometry } from "./migrations/geometry.js"
+import { inspections } from "./migrations/inspections.js"
 import { people } from "./migrations/people.js"
 import { priorityResidents } from "./migrations/priorityResidents.js"
 import { problems } from "./migrations/problems.js"
@@ -119,5 +120,6 @@ export const all: ReadonlyArray<Migration> = [
   priorityResidents,
   people,
   dutyAndOutreach,
-  problems
+  problems,
+  inspections
 ]

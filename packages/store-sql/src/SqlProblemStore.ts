@@ -13,6 +13,7 @@ import * as Lifecycle from "@sortgrid/issues/Lifecycle"
 import * as Problem from "@sortgrid/issues/Problem"
 import * as ProblemStore from "@sortgrid/issues/ProblemStore"
 import { Effect, type Either, Layer, Schema } from "effect"
+import { chunksOf } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
 import { anyOf, readRows } from "./internal/query.js"
 import { serialisedTransaction } from "./internal/write.js"
@@ -48,6 +49,9 @@ const eventRow = (event: Lifecycle.ProblemEvent) => ({
 })
 
 const lock = "problems"
+
+/** Problems per UPDATE: keeps the one JSON parameter of a batch to a few megabytes. */
+const rowsPerUpdate = 2_000
 
 /**
  * `ProblemStore` over the `SqlClient` in context.
@@ -124,30 +128,66 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, SqlClient.SqlC
         })
       )
 
+    // Every next version travels as one JSON parameter, so a batch is one UPDATE; each row still
+    // names the version it was decided on.
+    const updateProblems = (rows: ReadonlyArray<ReturnType<typeof problemRow> & { readonly expected: number }>) =>
+      sql.onDialectOrElse({
+        pg: () => sql`UPDATE problem SET state = d.state, deadline_at = d.deadline_at, closed_at = d.closed_at,
+              version = d.version, body = d.body
+              FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS d(id text, state text,
+                deadline_at bigint, closed_at bigint, version int, body text, expected int)
+              WHERE problem.id = d.id AND problem.version = d.expected RETURNING problem.id`,
+        orElse: () => sql`WITH d AS (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.state') AS state,
+                json_extract(value, '$.deadline_at') AS deadline_at, json_extract(value, '$.closed_at') AS closed_at,
+                json_extract(value, '$.version') AS version, json_extract(value, '$.body') AS body,
+                json_extract(value, '$.expected') AS expected FROM json_each(${JSON.stringify(rows)}))
+              UPDATE problem SET state = d.state, deadline_at = d.deadline_at, closed_at = d.closed_at,
+              version = d.version, body = d.body
+              FROM d WHERE problem.id = d.id AND problem.version = d.expected RETURNING problem.id`
+      })
+
     const change = <E>(
-      problemId: Problem.ProblemId,
-      expectedVersion: number,
-      decide: (current: Problem.Problem) => Either.Either<Lifecycle.Transition, E>
+      expected: ReadonlyArray<ProblemStore.Expected>,
+      decide: (current: ReadonlyArray<Problem.Problem>) => Either.Either<ReadonlyArray<Lifecycle.Transition>, E>
     ) =>
-      serialisedTransaction(sql, { operation: "change problem", lock })(
+      serialisedTransaction(sql, { operation: "change problems", lock })(
         Effect.gen(function* () {
-          const [current] = yield* problemsWith("change problem", [problemId])
-          if (current === undefined) {
-            return yield* Effect.fail(new Errors.NotFound({ entity: "Problem", id: problemId }))
-          }
-          if (current.version !== expectedVersion) {
-            return yield* Effect.fail(ProblemStore.versionConflict(problemId, expectedVersion, current.version))
+          const stored = new Map(
+            (yield* problemsWith(
+              "change problems",
+              expected.map(({ problemId }) => problemId)
+            )).map((problem) => [problem.id, problem])
+          )
+          const current: Array<Problem.Problem> = []
+          const versions = new Map<string, number>()
+          for (const { expectedVersion, problemId } of expected) {
+            versions.set(problemId, expectedVersion)
+            const problem = stored.get(problemId)
+            if (problem === undefined) {
+              return yield* Effect.fail(new Errors.NotFound({ entity: "Problem", id: problemId }))
+            }
+            if (problem.version !== expectedVersion) {
+              return yield* Effect.fail(ProblemStore.versionConflict(problemId, expectedVersion, problem.version))
+            }
+            current.push(problem)
           }
           const done = yield* decide(current)
-          const row = problemRow(done.problem)
-          const updated = yield* sql`UPDATE problem SET state = ${row.state}, deadline_at = ${row.deadline_at},
-              closed_at = ${row.closed_at}, version = ${row.version}, body = ${row.body}
-              WHERE id = ${problemId} AND version = ${expectedVersion} RETURNING id`
-          // Unreachable while writers hold the lock; kept so a write outside it cannot be lost silently.
-          if (updated.length === 0) {
-            return yield* Effect.fail(ProblemStore.versionConflict(problemId, expectedVersion, current.version + 1))
+          if (done.length === 0) return done
+          const updated = new Set<string>()
+          for (const chunk of chunksOf(done, rowsPerUpdate)) {
+            const rows = chunk.map(({ problem }) => ({
+              ...problemRow(problem),
+              expected: versions.get(problem.id) ?? -1
+            }))
+            for (const row of yield* updateProblems(rows)) updated.add(String(row.id))
           }
-          yield* insertEvents([eventRow(done.event)])
+          // Unreachable while writers hold the lock; kept so a write outside it cannot be lost silently.
+          const lost = done.find(({ problem }) => !updated.has(problem.id))
+          if (lost !== undefined) {
+            const { id } = lost.problem
+            return yield* Effect.fail(ProblemStore.versionConflict(id, versions.get(id) ?? -1, lost.problem.version))
+          }
+          yield* insertEvents(done.map(({ event }) => eventRow(event)))
           return done
         })
       )

@@ -8,7 +8,7 @@
 import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
 import type { Ports as GridPorts } from "@sortgrid/grid/Ports"
-import type { ProblemStore } from "@sortgrid/issues"
+import type { InspectionStore, ProblemStore } from "@sortgrid/issues"
 import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
@@ -17,6 +17,7 @@ import * as SqlDutyStore from "./SqlDutyStore.js"
 import * as SqlGeometryStore from "./SqlGeometryStore.js"
 import * as SqlGridStore from "./SqlGridStore.js"
 import * as SqlGroupStore from "./SqlGroupStore.js"
+import * as SqlInspectionStore from "./SqlInspectionStore.js"
 import * as SqlOutreachStore from "./SqlOutreachStore.js"
 import * as SqlPeopleStore from "./SqlPeopleStore.js"
 import * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
@@ -41,7 +42,8 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
   SqlPeopleStore.layer,
   SqlDutyStore.layer,
   SqlOutreachStore.layer,
-  SqlProblemStore.layer
+  SqlProblemStore.layer,
+  SqlInspectionStore.layer
 )
 
 /**
@@ -50,7 +52,12 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
  * @since 0.1.0
  * @category models
  */
-export type Ports = AuditStore.AuditStore | Transactor.Transactor | GridPorts | ProblemStore.ProblemStore
+export type Ports =
+  | AuditStore.AuditStore
+  | Transactor.Transactor
+  | GridPorts
+  | ProblemStore.ProblemStore
+  | InspectionStore.InspectionStore
 
 /**
  * Brings the database up to the latest schema.

@@ -42,6 +42,11 @@ export * as SqlGroupStore from "./SqlGroupStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlInspectionStore from "./SqlInspectionStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlOutreachStore from "./SqlOutreachStore.js"
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Transactor } from "@sortgrid/core"
+import type { InspectionStore } from "@sortgrid/issues/InspectionStore"
 import type { ProblemStore } from "@sortgrid/issues/ProblemStore"
 import { Layer } from "effect"
 import * as AuditLogSuite from "./AuditLogSuite.js"
@@ -14,6 +15,7 @@ import * as DutySuite from "./DutySuite.js"
 import type { Store } from "./Fixtures.js"
 import * as GeographySuite from "./GeographySuite.js"
 import * as GridSuite from "./GridSuite.js"
+import * as InspectionSuite from "./InspectionSuite.js"
 import * as OutreachSuite from "./OutreachSuite.js"
 import * as PeopleSuite from "./PeopleSuite.js"
 import * as PriorityResidentSuite from "./PriorityResidentSuite.js"
@@ -30,7 +32,7 @@ import * as SiteSuite from "./SiteSuite.js"
  */
 export const all = <E1, E2>(
   name: string,
-  store: Layer.Layer<Store | ProblemStore, E1>,
+  store: Layer.Layer<Store | ProblemStore | InspectionStore, E1>,
   audit: Layer.Layer<AuditStore.AuditStore | Transactor.Transactor | AuditProbe.AuditProbe, E2>
 ): void => {
   AuditLogSuite.suite(name, audit)
@@ -41,6 +43,7 @@ export const all = <E1, E2>(
   DutySuite.suite(name, store)
   OutreachSuite.suite(name, store)
   ProblemSuite.suite(name, store)
+  InspectionSuite.suite(name, store)
 }
 
 /**
@@ -50,7 +53,10 @@ export const all = <E1, E2>(
  * @since 0.1.0
  * @category suites
  */
-export const sql = <E>(name: string, store: Layer.Layer<Store | ProblemStore | SqlClient.SqlClient, E>): void => {
+export const sql = <E>(
+  name: string,
+  store: Layer.Layer<Store | ProblemStore | InspectionStore | SqlClient.SqlClient, E>
+): void => {
   all(name, store, AuditProbe.layerSql.pipe(Layer.provideMerge(store)))
   PriorityResidentSuite.suite(name, PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(store)), { probe: true })
 }

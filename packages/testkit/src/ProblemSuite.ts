@@ -8,6 +8,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Actor, AuditLog, Period, type Permission } from "@sortgrid/core"
 import { Grid, Node } from "@sortgrid/grid"
 import * as Lifecycle from "@sortgrid/issues/Lifecycle"
+import type * as Problem from "@sortgrid/issues/Problem"
 import { ProblemId } from "@sortgrid/issues/Problem"
 import { ProblemRegister } from "@sortgrid/issues/ProblemRegister"
 import { ProblemStore } from "@sortgrid/issues/ProblemStore"
@@ -40,6 +41,7 @@ const xinhuaAdmin = new Actor.Actor({
 })
 
 const instant = (text: string) => Date.parse(text)
+const day = 86_400_000
 const march: Period.Period = { _tag: "Month", year: 2023, month: 3 }
 const april: Period.Period = { _tag: "Month", year: 2023, month: 4 }
 const zhongcang = Actor.NodePath.make("/110112/110112001/")
@@ -181,32 +183,97 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store | ProblemStore, 
         expect(yield* problemActions).toEqual(before)
       }))
 
-    test("the store itself refuses a write decided on a stale version, before deciding", () =>
+    test("the store itself refuses a batch naming a stale version or a missing problem, before deciding", () =>
       Effect.gen(function* () {
         const ids = yield* seeded
         const register = yield* ProblemRegister
-        yield* register.register(admin, problem("p-1", ids.compound))
+        yield* register.registerMany(admin, [problem("p-1", ids.compound), problem("p-2", ids.compound)])
         yield* transition(admin, { _tag: "Assign", problemId: "p-1", expectedVersion: 1, unitId: ids.community })
         const store = yield* ProblemStore
         let decided = 0
-        const command = new Lifecycle.CloseOther({
-          problemId: ProblemId.make("p-1"),
-          expectedVersion: 2,
-          reason: "withdrawn"
-        })
+        const close = (id: string, version: number) =>
+          new Lifecycle.CloseOther({ problemId: ProblemId.make(id), expectedVersion: version, reason: "withdrawn" })
+        const decide = (current: ReadonlyArray<Problem.Problem>) => {
+          decided++
+          return Either.all(
+            current.map((found, index) =>
+              Lifecycle.transition(found, [close("p-2", 1), close("p-1", 1)][index]!, admin.id, 0)
+            )
+          )
+        }
         const stale = yield* Effect.flip(
-          store.change(ProblemId.make("p-1"), 1, (current) => {
-            decided++
-            return Lifecycle.transition(current, command, admin.id, 0)
-          })
+          store.change(
+            [
+              { problemId: ProblemId.make("p-2"), expectedVersion: 1 },
+              { problemId: ProblemId.make("p-1"), expectedVersion: 1 }
+            ],
+            decide
+          )
         )
         expect(stale.message).toBe("Problem p-1: version conflict: expected 1, current 2")
-        expect(decided).toBe(0)
         const missing = yield* Effect.flip(
-          store.change(ProblemId.make("p-9"), 1, (current) => Lifecycle.transition(current, command, admin.id, 0))
+          store.change([{ problemId: ProblemId.make("p-9"), expectedVersion: 1 }], decide)
         )
         expect(missing._tag).toBe("NotFound")
+        expect(decided).toBe(0)
         expect((yield* store.events(ProblemId.make("p-1"))).length).toBe(2)
+        expect((yield* store.events(ProblemId.make("p-2"))).length).toBe(1)
+      }))
+
+    test("a batch of transitions is stored whole, or not at all when one is refused", () =>
+      Effect.gen(function* () {
+        const ids = yield* seeded
+        const register = yield* ProblemRegister
+        yield* register.registerMany(admin, [problem("p-1", ids.compound), problem("p-2", ids.compound)])
+        const assign = (id: string, version: number) => ({
+          _tag: "Assign",
+          problemId: id,
+          expectedVersion: version,
+          unitId: ids.community
+        })
+        const refused = yield* Effect.flip(
+          register.transitionMany(admin, [assign("p-1", 1), { _tag: "Rectify", problemId: "p-2", expectedVersion: 1 }])
+        )
+        expect(refused._tag).toBe("Invalid")
+        expect(refused.message).toContain("[1]")
+        const repeated = yield* Effect.flip(register.transitionMany(admin, [assign("p-1", 1), assign("p-1", 1)]))
+        expect(repeated.message).toBe("[1].problemId: names problem p-1 again (first at [0])")
+        const store = yield* ProblemStore
+        expect((yield* store.get([ProblemId.make("p-1"), ProblemId.make("p-2")])).map((p) => p.version)).toEqual([1, 1])
+        const done = yield* register.transitionMany(admin, [assign("p-2", 1), assign("p-1", 1)])
+        expect(done.map(({ problem }) => [problem.id, problem.state, problem.version])).toEqual([
+          ["p-2", "assigned", 2],
+          ["p-1", "assigned", 2]
+        ])
+        expect((yield* store.events(ProblemId.make("p-1"))).map((event) => event.kind)).toEqual([
+          "registered",
+          "assigned"
+        ])
+      }))
+
+    test("the escalation run escalates overdue problems level by level, once each, within scope", () =>
+      Effect.gen(function* () {
+        const ids = yield* seeded
+        const register = yield* ProblemRegister
+        const { problem: registered } = yield* register.register(admin, problem("p-1", ids.compound))
+        yield* transition(admin, { _tag: "Assign", problemId: "p-1", expectedVersion: 1, unitId: "110112001" })
+        const run = register.escalateOverdue(admin, { under: Actor.NodePath.make("/110112/") })
+        // Escalation every 3 days overdue (the default configuration): level 1 at deadline + 3 days.
+        yield* TestClock.setTime(registered.deadlineAt + 3 * day - 1)
+        expect(yield* run).toEqual([])
+        yield* TestClock.setTime(registered.deadlineAt + 3 * day)
+        const first = yield* run
+        expect(first.map(({ event }) => [event.kind, event.escalatedTo])).toEqual([["escalated", "110112"]])
+        expect(yield* run).toEqual([])
+        // The district is the root: there is no level above it.
+        yield* TestClock.setTime(registered.deadlineAt + 30 * day)
+        expect(yield* run).toEqual([])
+        const refused = yield* Effect.flip(
+          register.escalateOverdue(zhongcangAdmin, { under: Actor.NodePath.make("/110112/") })
+        )
+        expect(refused._tag).toBe("Forbidden")
+        const history = yield* register.history(admin, ProblemId.make("p-1"))
+        expect(history.map((event) => event.kind)).toEqual(["registered", "assigned", "escalated"])
       }))
 
     test("an inspection's finding is de-duplicated against an open problem on the same place and category", () =>

@@ -47,6 +47,11 @@ export * as GridSuite from "./GridSuite.js"
 /**
  * @since 0.1.0
  */
+export * as InspectionSuite from "./InspectionSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as OutreachSuite from "./OutreachSuite.js"
 
 /**
