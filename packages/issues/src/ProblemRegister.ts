@@ -19,15 +19,15 @@
 import { type Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor } from "@sortgrid/core"
 import { GridStore } from "@sortgrid/grid/GridStore"
 import { NodeId } from "@sortgrid/grid/Node"
-import type { Placement } from "@sortgrid/grid/Rollup"
 import { Clock, Context, Effect, Either, Option, Schema } from "effect"
 import * as Catalogue from "./Catalogue.js"
 import * as Category from "./Category.js"
+import { statsUnder } from "./internal/stats.js"
 import * as Lifecycle from "./Lifecycle.js"
 import { EvidenceRef, ManualReport, Note, type Problem, ProblemId, Source } from "./Problem.js"
 import { ProblemStore, pairKey, type RegisterPlan } from "./ProblemStore.js"
 import * as Sla from "./Sla.js"
-import * as Stats from "./Stats.js"
+import type * as Stats from "./Stats.js"
 
 /**
  * What the register is configured with: the categories problems are registered under, and the
@@ -123,8 +123,6 @@ export type TransitionError =
   | Errors.Conflict
   | Errors.NotFound
   | Errors.StorageError
-
-const dayMillis = 86_400_000
 
 const decodeOptions = { errors: "all", onExcessProperty: "error" } as const
 
@@ -450,28 +448,13 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
       actor: Actor.Actor,
       query: { readonly under: Actor.NodePath; readonly period: Period.Period }
     ): Effect.Effect<Stats.Stats, Errors.Forbidden | Errors.StorageError> =>
-      Effect.gen(function* () {
-        yield* allowed(actor, "issues.read", query.under)
-        const lastDay = Period.endDay(query.period)
-        const versions = yield* grid.versions({ asOf: Period.isoDateOfDay(lastDay), under: query.under })
-        const placements: ReadonlyArray<Placement> = versions.map((version) => [version.nodeId, version.path])
-        const offsetMillis = offset * 60_000
-        const problems = yield* store.open({
-          nodeIds: versions.map((version) => version.nodeId),
-          during: {
-            from: Period.startDay(query.period) * dayMillis - offsetMillis - 1,
-            to: (lastDay + 1) * dayMillis - offsetMillis - 1
-          }
-        })
-        return Stats.compute({
-          problems,
-          placements,
-          kinds: new Map(versions.map((version) => [version.nodeId, version.kind])),
-          compoundKind: "compound",
-          period: query.period,
-          offsetMinutes: offset
-        })
-      })
+      Effect.zipRight(
+        allowed(actor, "issues.read", query.under),
+        statsUnder({ ...query, offsetMinutes: offset }).pipe(
+          Effect.provideService(GridStore, grid),
+          Effect.provideService(ProblemStore, store)
+        )
+      )
 
     return { register, registerMany, transition, transitionMany, escalateOverdue, history, stats } as const
   })

@@ -57,6 +57,11 @@ export * as ProblemStore from "./ProblemStore.js"
 /**
  * @since 0.1.0
  */
+export * as ProblemValues from "./ProblemValues.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Sla from "./Sla.js"
 
 /**

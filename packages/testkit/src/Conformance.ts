@@ -11,6 +11,7 @@ import type { ProblemStore } from "@sortgrid/issues/ProblemStore"
 import { Layer } from "effect"
 import * as AuditLogSuite from "./AuditLogSuite.js"
 import * as AuditProbe from "./AuditProbe.js"
+import * as CampaignSuite from "./CampaignSuite.js"
 import * as DutySuite from "./DutySuite.js"
 import type { Store } from "./Fixtures.js"
 import * as GeographySuite from "./GeographySuite.js"
@@ -44,6 +45,7 @@ export const all = <E1, E2>(
   OutreachSuite.suite(name, store)
   ProblemSuite.suite(name, store)
   InspectionSuite.suite(name, store)
+  CampaignSuite.suite(name, store)
 }
 
 /**

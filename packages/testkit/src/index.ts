@@ -17,6 +17,11 @@ export * as AuditProbe from "./AuditProbe.js"
 /**
  * @since 0.1.0
  */
+export * as CampaignSuite from "./CampaignSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Conformance from "./Conformance.js"
 
 /**
@@ -43,6 +48,11 @@ export * as GeographySuite from "./GeographySuite.js"
  * @since 0.1.0
  */
 export * as GridSuite from "./GridSuite.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HardwareCampaign from "./HardwareCampaign.js"
 
 /**
  * @since 0.1.0
