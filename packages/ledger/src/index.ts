@@ -1,0 +1,45 @@
+/**
+ * @sortgrid/ledger: every public module, as a namespace.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * @since 0.1.0
+ */
+export * as Account from "./Account.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Earning from "./Earning.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Ledger from "./Ledger.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as LedgerStore from "./LedgerStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Lots from "./Lots.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Posting from "./Posting.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Replay from "./Replay.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Transfer from "./Transfer.js"
