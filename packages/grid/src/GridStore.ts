@@ -58,13 +58,13 @@ export class GridStore extends Context.Tag("@sortgrid/grid/GridStore")<
       readonly under: Actor.NodePath
     }) => Effect.Effect<ReadonlyArray<{ readonly kind: NodeKind; readonly count: number }>, Errors.StorageError>
     /**
-     * The id and path of every node in force on a date on or under a path: the light read that
-     * roll-ups over whole trees need.
+     * The id and path of every node in force on a date on or under a path, or with one of the ids
+     * (both filters apply when both are given; neither means the whole tree): the light read that
+     * roll-ups over whole trees and scope checks over large batches need.
      */
-    readonly placements: (query: {
-      readonly asOf: Period.IsoDate
-      readonly under: Actor.NodePath
-    }) => Effect.Effect<ReadonlyArray<Placement>, Errors.StorageError>
+    readonly placements: (
+      query: Pick<VersionQuery, "asOf" | "under" | "ids">
+    ) => Effect.Effect<ReadonlyArray<Placement>, Errors.StorageError>
     /** Every version of a node, oldest first. */
     readonly history: (id: NodeId) => Effect.Effect<ReadonlyArray<NodeVersion>, Errors.StorageError>
     /** The changes that touched a node (as any of the ids in their payload), oldest first. */

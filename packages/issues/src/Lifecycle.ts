@@ -410,7 +410,6 @@ export const register = (
   )
   const event = new ProblemEvent(
     {
-      ...noDetail,
       problemId: command.id,
       version: 1,
       kind: "registered",
@@ -420,6 +419,7 @@ export const register = (
       toState: "registered",
       note: command.note,
       evidence: command.evidence,
+      ...noDetail,
       registration: new Registration(
         {
           categoryCode: command.categoryCode,
@@ -472,9 +472,8 @@ const step = (
 ): Either.Either<Transition, Refusal> => {
   const next = new Problem({ ...problem, ...changes, version: problem.version + 1 }, { disableValidation: true })
   const event = new ProblemEvent(
+    // Fields in the schema's order, so an event's JSON text is its encoded form.
     {
-      ...noDetail,
-      ...detail,
       problemId: problem.id,
       version: next.version,
       kind,
@@ -483,7 +482,9 @@ const step = (
       fromState: problem.state,
       toState: next.state,
       note,
-      evidence
+      evidence,
+      ...noDetail,
+      ...detail
     },
     { disableValidation: true }
   )

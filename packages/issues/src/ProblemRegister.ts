@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { type Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor } from "@sortgrid/core"
+import { Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor } from "@sortgrid/core"
 import { GridStore } from "@sortgrid/grid/GridStore"
 import { NodeId } from "@sortgrid/grid/Node"
 import { Clock, Context, Effect, Either, Option, Schema } from "effect"
@@ -134,7 +134,12 @@ interface Plan extends RegisterPlan {
 const auditDraft = (actor: Actor.Actor, event: Lifecycle.ProblemEvent): Audit.AuditDraft => {
   const readable = `problem.${event.problemId}.v${event.version}`
   const id = readable.length <= 128 ? readable : `problem.${Json.digest([event.problemId, event.version])}`
-  return Audit.AuditDraft.make({ id: Audit.AuditEntryId.make(id), actor: actor.id, ...Lifecycle.auditRecord(event) })
+  // The payload is built from a decoded event by Lifecycle.auditRecord: JSON by construction, so the
+  // recursive Json schema (most of a batch's CPU time when validated) is not run again.
+  return Audit.AuditDraft.make(
+    { id: Audit.AuditEntryId.make(id), actor: actor.id, ...Lifecycle.auditRecord(event) },
+    { disableValidation: true }
+  )
 }
 
 const prefixed = (error: Errors.Invalid, prefix: ReadonlyArray<string | number>): Errors.Invalid =>
@@ -218,7 +223,10 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
       Effect.gen(function* () {
         const ids = [...new Set(problems.map((problem) => problem.nodeId))]
         const paths = new Map<string, Actor.NodePath>(
-          (yield* grid.versions({ asOf: yield* today, ids })).map((version) => [version.nodeId, version.path])
+          (yield* grid.placements({ asOf: yield* today, ids })).map(([nodeId, path]) => [
+            nodeId,
+            Actor.NodePath.make(path, { disableValidation: true })
+          ])
         )
         for (const id of ids.filter((id) => !paths.has(id))) {
           const latest = (yield* grid.history(id)).at(-1)
@@ -248,7 +256,10 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
         const registeredOn = Period.isoDateOfDay(Period.dayOfInstant(now, offset))
         const nodeIds = [...new Set(inputs.map((input) => input.nodeId))]
         const paths = new Map(
-          (yield* grid.versions({ asOf: registeredOn, ids: nodeIds })).map((v) => [v.nodeId, v.path])
+          (yield* grid.placements({ asOf: registeredOn, ids: nodeIds })).map(([nodeId, path]) => [
+            nodeId,
+            Actor.NodePath.make(path, { disableValidation: true })
+          ])
         )
         const issues: Array<Errors.Issue> = []
         const commands: Array<Lifecycle.Register> = []
@@ -295,7 +306,10 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
             const plan = yield* store.register(
               {
                 ids: [...new Set(commands.map((command) => command.id))],
-                pairs: commands.map(({ categoryCode, nodeId }) => ({ categoryCode, nodeId }))
+                // Only inspection findings are de-duplicated: other sources need no open problems loaded.
+                pairs: commands
+                  .filter((command) => command.source._tag === "FromInspection")
+                  .map(({ categoryCode, nodeId }) => ({ categoryCode, nodeId }))
               },
               (state) => planRegistrations(state, commands, actor.id, now, pathOfItem)
             )

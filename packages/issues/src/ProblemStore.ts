@@ -21,6 +21,7 @@ import { Context, type Effect, type Either } from "effect"
 import type { CategoryCode } from "./Category.js"
 import type { ProblemEvent, Transition } from "./Lifecycle.js"
 import type { Problem, ProblemId } from "./Problem.js"
+import type { ProblemFacts } from "./Stats.js"
 
 /**
  * A place and a category: the key open problems are de-duplicated on.
@@ -136,5 +137,10 @@ export class ProblemStore extends Context.Tag("@sortgrid/issues/ProblemStore")<
     readonly events: (problemId: ProblemId) => Effect.Effect<ReadonlyArray<ProblemEvent>, Errors.StorageError>
     /** Problems on the register (see {@link OpenQuery}), by registration time then id. */
     readonly open: (query: OpenQuery) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
+    /**
+     * What stats read of the same problems as `open`, without the rest of each problem: a store
+     * answers from columns, not by decoding whole problems.
+     */
+    readonly facts: (query: OpenQuery) => Effect.Effect<ReadonlyArray<ProblemFacts>, Errors.StorageError>
   }
 >() {}

@@ -26,7 +26,10 @@ import type { Problem } from "./Problem.js"
  * @since 0.1.0
  * @category models
  */
-export type ProblemFacts = Pick<Problem, "id" | "nodeId" | "registeredAt" | "deadlineAt" | "closure">
+export interface ProblemFacts extends Pick<Problem, "id" | "nodeId" | "registeredAt" | "deadlineAt"> {
+  /** How and when it was closed; `null` while open. A `Problem` is a `ProblemFacts`. */
+  readonly closure: { readonly _tag: "ClosedFixed" | "ClosedOther"; readonly closedAt: number } | null
+}
 
 /**
  * A ratio with its parts; `value` is `null` when the denominator is 0.

@@ -125,11 +125,11 @@ export const layer: Layer.Layer<GridStore.GridStore | GridTableRef, never, Memor
             return [...counts].map(([kind, count]) => ({ kind, count })).sort((a, b) => (a.kind < b.kind ? -1 : 1))
           })
         ),
-      placements: ({ asOf, under }) =>
+      placements: (query) =>
         db.transaction(
           Effect.map(Ref.get(table), (current) =>
             allVersions(current)
-              .filter(matches({ asOf, under }))
+              .filter(matches(query))
               .map((version): readonly [string, string] => [version.nodeId, version.path])
           )
         ),

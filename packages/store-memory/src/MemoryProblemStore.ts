@@ -101,6 +101,20 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, MemoryDatabase
         })
       )
 
+    const open = ({ during, nodeIds }: ProblemStore.OpenQuery) =>
+      Effect.map(Ref.get(table), ({ problems }) => {
+        const nodes = nodeIds === undefined ? undefined : new Set<string>(nodeIds)
+        return [...problems.values()]
+          .filter((problem) => {
+            if (nodes !== undefined && !nodes.has(problem.nodeId)) return false
+            if (during === undefined) return Problem.isOpen(problem)
+            return (
+              problem.registeredAt <= during.to && (problem.closure === null || problem.closure.closedAt > during.from)
+            )
+          })
+          .sort(byRegistration)
+      })
+
     return ProblemStore.ProblemStore.of({
       register,
       change,
@@ -112,20 +126,17 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, MemoryDatabase
           })
         ),
       events: (problemId) => Effect.map(Ref.get(table), ({ events }) => events.get(problemId) ?? []),
-      open: ({ during, nodeIds }) =>
-        Effect.map(Ref.get(table), ({ problems }) => {
-          const nodes = nodeIds === undefined ? undefined : new Set<string>(nodeIds)
-          return [...problems.values()]
-            .filter((problem) => {
-              if (nodes !== undefined && !nodes.has(problem.nodeId)) return false
-              if (during === undefined) return Problem.isOpen(problem)
-              return (
-                problem.registeredAt <= during.to &&
-                (problem.closure === null || problem.closure.closedAt > during.from)
-              )
-            })
-            .sort(byRegistration)
-        })
+      open,
+      facts: (query) =>
+        Effect.map(open(query), (problems) =>
+          problems.map(({ closure, deadlineAt, id, nodeId, registeredAt }) => ({
+            id,
+            nodeId,
+            registeredAt,
+            deadlineAt,
+            closure: closure === null ? null : { _tag: closure._tag, closedAt: closure.closedAt }
+          }))
+        )
     })
   })
 )

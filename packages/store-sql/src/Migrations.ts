@@ -12,6 +12,7 @@ import { geometry } from "./migrations/geometry.js"
 import { inspections } from "./migrations/inspections.js"
 import { people } from "./migrations/people.js"
 import { priorityResidents } from "./migrations/priorityResidents.js"
+import { problemClosureKind } from "./migrations/problemClosureKind.js"
 import { problems } from "./migrations/problems.js"
 import { sites } from "./migrations/sites.js"
 
@@ -121,5 +122,6 @@ export const all: ReadonlyArray<Migration> = [
   people,
   dutyAndOutreach,
   problems,
-  inspections
+  inspections,
+  problemClosureKind
 ]

@@ -13,7 +13,7 @@ import { GridStore, Node, type Profile, type Tree } from "@sortgrid/grid"
 import { Effect, type Either, Layer, Option, Schema } from "effect"
 import { toStorageError } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
-import { Int, inChunks, pathEnd, readRows } from "./internal/query.js"
+import { anyOf, Int, inChunks, pathEnd, readRows } from "./internal/query.js"
 import { endOpenVersions, serialisedTransaction } from "./internal/write.js"
 
 const VersionRow = Schema.Struct({
@@ -84,6 +84,7 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
   GridStore.GridStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const isAnyOf = anyOf(sql)
     const insertVersions = makeInserter<ReturnType<typeof toRow>>(sql, "grid_node_version", [
       "node_id",
       "version",
@@ -193,10 +194,15 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
         Effect.map((rows) => rows.map((row) => ({ kind: row.kind as Profile.NodeKind, count: row.count })))
       )
 
-    const placements = (query: { readonly asOf: Period.IsoDate; readonly under: Actor.NodePath }) =>
-      sql`SELECT node_id, path FROM grid_node_version
-          WHERE path >= ${query.under} AND path < ${pathEnd(query.under)}
-            AND valid_from <= ${query.asOf} AND valid_to > ${query.asOf}`.values.pipe(
+    const placements = (query: Pick<GridStore.VersionQuery, "asOf" | "under" | "ids">) => {
+      if (query.ids !== undefined && query.ids.length === 0) return Effect.succeed([])
+      const filters = [
+        sql`valid_from <= ${query.asOf}`,
+        sql`valid_to > ${query.asOf}`,
+        ...(query.under === undefined ? [] : [sql`path >= ${query.under}`, sql`path < ${pathEnd(query.under)}`]),
+        ...(query.ids === undefined ? [] : [isAnyOf("node_id", query.ids)])
+      ]
+      return sql`SELECT node_id, path FROM grid_node_version WHERE ${sql.and(filters)}`.values.pipe(
         Effect.mapError(toStorageError("grid placements")),
         Effect.flatMap((rows) => {
           // Hundreds of thousands of rows: checked with a plain loop rather than a schema per row.
@@ -213,6 +219,7 @@ export const layer: Layer.Layer<GridStore.GridStore, never, SqlClient.SqlClient>
           return Effect.succeed(out)
         })
       )
+    }
 
     return GridStore.GridStore.of({
       change,

@@ -153,7 +153,22 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store | ProblemStore, 
         })
         expect(closed.problem).toMatchObject({ state: "closed", version: 6, reopenCount: 1 })
         expect(closed.problem.closure?._tag).toBe("ClosedFixed")
+        // What the store gives back is what was decided, field for field (a store writing a lossy
+        // encoding fails here), and the stats facts agree with it.
+        const store = yield* ProblemStore
+        const [stored] = yield* store.get([ProblemId.make("p-1")])
+        expect(stored).toEqual(closed.problem)
+        expect(yield* store.facts({ during: { from: 0, to: Date.parse("2100-01-01") } })).toEqual([
+          {
+            id: "p-1",
+            nodeId: ids.compound,
+            registeredAt: closed.problem.registeredAt,
+            deadlineAt: closed.problem.deadlineAt,
+            closure: { _tag: "ClosedFixed", closedAt: closed.problem.closure?.closedAt }
+          }
+        ])
         const history = yield* register.history(admin, ProblemId.make("p-1"))
+        expect(history.at(-1)).toEqual(closed.event)
         expect(history.map((event) => event.kind)).toEqual([
           "registered",
           "assigned",

@@ -1,5 +1,7 @@
 import { type Actor, type Errors, Period } from "@sortgrid/core"
 import { GridStore } from "@sortgrid/grid/GridStore"
+import { NodeId } from "@sortgrid/grid/Node"
+import { NodeKind } from "@sortgrid/grid/Profile"
 import type { Placement } from "@sortgrid/grid/Rollup"
 import { Effect } from "effect"
 import { ProblemStore } from "../ProblemStore.js"
@@ -21,11 +23,14 @@ export const statsUnder = (query: {
     const grid = yield* GridStore
     const store = yield* ProblemStore
     const lastDay = Period.endDay(query.period)
-    const versions = yield* grid.versions({ asOf: Period.isoDateOfDay(lastDay), under: query.under })
-    const placements: ReadonlyArray<Placement> = versions.map((version) => [version.nodeId, version.path])
+    const asOf = Period.isoDateOfDay(lastDay)
+    // Ids and paths as plain rows, and whole versions of the compounds only: decoding every node's
+    // version costs more than the stats themselves on a district-sized tree.
+    const placements: ReadonlyArray<Placement> = yield* grid.placements({ asOf, under: query.under })
+    const compounds = yield* grid.versions({ asOf, under: query.under, kinds: [NodeKind.make("compound")] })
     const offsetMillis = query.offsetMinutes * 60_000
-    const problems = yield* store.open({
-      nodeIds: versions.map((version) => version.nodeId),
+    const problems = yield* store.facts({
+      nodeIds: placements.map(([nodeId]) => NodeId.make(nodeId)),
       during: {
         from: Period.startDay(query.period) * dayMillis - offsetMillis - 1,
         to: (lastDay + 1) * dayMillis - offsetMillis - 1
@@ -34,7 +39,7 @@ export const statsUnder = (query: {
     return Stats.compute({
       problems,
       placements,
-      kinds: new Map(versions.map((version) => [version.nodeId, version.kind])),
+      kinds: new Map(compounds.map((version) => [version.nodeId, version.kind])),
       compoundKind: "compound",
       period: query.period,
       offsetMinutes: query.offsetMinutes
