@@ -283,8 +283,7 @@ interface Counts {
 
 /**
  * The same figures in SQL, on the same file: the tree as of the period's last day; the problems on
- * the register during the period grouped per node (closed fixed or not from the closure's tag in
- * the JSON body: no column holds it); those sums joined to every ancestor-or-self by path range
+ * the register during the period grouped per node (closed fixed or not from `closure_kind`); those sums joined to every ancestor-or-self by path range
  * and summed again; and the compounds under every node the same way. The SDK computes more besides
  * (median and extremes of time to close, the daily burn-down, compounds with open problems, the
  * ids behind each figure).
@@ -303,8 +302,8 @@ const rawStatsStatements = (db: Database.Database) => {
       SELECT node_id,
         SUM(registered_at > @beforeStart) AS opened,
         SUM(registered_at <= @beforeStart) AS open_at_start,
-        SUM(closed_at IS NOT NULL AND closed_at <= @atEnd AND json_extract(body, '$.closure._tag') = 'ClosedFixed') AS closed_fixed,
-        SUM(closed_at IS NOT NULL AND closed_at <= @atEnd AND json_extract(body, '$.closure._tag') <> 'ClosedFixed') AS closed_other,
+        SUM(closed_at IS NOT NULL AND closed_at <= @atEnd AND closure_kind = 'ClosedFixed') AS closed_fixed,
+        SUM(closed_at IS NOT NULL AND closed_at <= @atEnd AND closure_kind <> 'ClosedFixed') AS closed_other,
         SUM(closed_at IS NULL OR closed_at > @atEnd) AS open_at_end,
         SUM((closed_at IS NULL OR closed_at > @atEnd) AND deadline_at <= @atEnd) AS overdue_at_end,
         SUM(closed_at IS NOT NULL AND closed_at <= @atEnd) AS closings,
