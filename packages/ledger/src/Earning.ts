@@ -12,11 +12,21 @@
  *
  * Periods are the programme's local calendar days, ISO weeks and months (`Period`).
  *
+ * Under a lock policy (`Options.lock`, see `Lock`), the credits of locked codes are holds without
+ * timeout, released by the lock run; caps and keys count them when granted.
+ *
+ * Counters and posting: `decide` counts every claim it grants, but posting may still refuse a
+ * transfer (the budget is spent, a wallet is closed). {@link counted} keeps the counts of the
+ * transfers posting accepted (`Ok`): store those, in the same transaction, so a refused claim uses
+ * no cap and takes no key.
+ *
  * @since 0.1.0
  */
 import { Actor, Period } from "@sortgrid/core"
 import { Schema } from "effect"
 import * as Account from "./Account.js"
+import * as Lock from "./Lock.js"
+import type * as Posting from "./Posting.js"
 import * as Transfer from "./Transfer.js"
 
 /**
@@ -150,8 +160,23 @@ export interface Usage {
 }
 
 /**
+ * What one newly granted claim adds to the counters: its cap keys (each by `amount`) and its
+ * de-duplication key. Retries charge nothing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Charge {
+  readonly transferId: Transfer.TransferId
+  readonly amount: number
+  readonly caps: ReadonlyArray<string>
+  readonly dedupe: string | null
+}
+
+/**
  * What a batch of claims comes to: a decision per claim (in order), the transfer requests of the
- * granted ones, and what to add to the counters.
+ * granted ones, what to add to the counters if every transfer posts, and the same per transfer
+ * (`charges`, for {@link counted}).
  *
  * @since 0.1.0
  * @category models
@@ -161,6 +186,7 @@ export interface EarningPlan {
   readonly transfers: ReadonlyArray<Transfer.TransferInput>
   readonly used: ReadonlyMap<string, number>
   readonly taken: ReadonlySet<string>
+  readonly charges: ReadonlyArray<Charge>
 }
 
 /**
@@ -174,6 +200,8 @@ export interface Options {
   readonly budgetAccountId: Account.AccountId
   /** The programme's time zone, as minutes east of UTC (Beijing: 480). */
   readonly utcOffsetMinutes: number
+  /** The lock policy in force: credits of the codes it locks are holds without timeout. */
+  readonly lock?: Lock.Policy | undefined
 }
 
 const periodId = (period: "Day" | "Week" | "Month", at: number, offsetMinutes: number): string =>
@@ -215,7 +243,10 @@ export const keys = (
         })()
 })
 
-const transferOf = (claim: Claim, amount: number, options: Options): Transfer.TransferInput =>
+const lockedFlags = Transfer.TransferFlags.make({ pending: true })
+
+/** A retry asks again for the transfer as stored (a hold stays a hold even if the policy changed). */
+const transferOf = (claim: Claim, amount: number, options: Options, pending: boolean): Transfer.TransferInput =>
   Transfer.TransferInput.make({
     id: claim.id,
     debitAccountId: options.budgetAccountId,
@@ -223,7 +254,8 @@ const transferOf = (claim: Claim, amount: number, options: Options): Transfer.Tr
     amount,
     ledger: options.ledger,
     code: claim.code,
-    sourceReference: claim.sourceReference
+    sourceReference: claim.sourceReference,
+    flags: pending ? lockedFlags : Transfer.noFlags
   })
 
 /**
@@ -244,6 +276,7 @@ export const decide = (
   const usedOf = (key: string) => (usage.used.get(key) ?? 0) + (used.get(key) ?? 0)
   const decisions: Array<Decision> = []
   const transfers: Array<Transfer.TransferInput> = []
+  const charges: Array<Charge> = []
   for (const claim of claims) {
     const stored = usage.existing.get(claim.id)
     const rule = byCode.get(claim.code)
@@ -253,7 +286,7 @@ export const decide = (
         amount: stored.amount,
         capped: rule !== undefined && stored.amount < rule.amount
       })
-      transfers.push(transferOf(claim, stored.amount, options))
+      transfers.push(transferOf(claim, stored.amount, options, stored.flags.pending))
       continue
     }
     if (rule === undefined) {
@@ -290,10 +323,36 @@ export const decide = (
       decisions.push({ _tag: "CapReached" })
       continue
     }
-    for (const key of claimKeys.caps) used.set(key!, (used.get(key!) ?? 0) + amount)
+    const capKeys = claimKeys.caps.flatMap((key) => (key === null ? [] : [key]))
+    for (const key of capKeys) used.set(key, (used.get(key) ?? 0) + amount)
     if (claimKeys.dedupe !== null) taken.add(claimKeys.dedupe)
     decisions.push({ _tag: "Granted", amount, capped: amount < rule.amount })
-    transfers.push(transferOf(claim, amount, options))
+    const pending = options.lock !== undefined && Lock.locks(options.lock, claim.code)
+    transfers.push(transferOf(claim, amount, options, pending))
+    charges.push({ transferId: claim.id, amount, caps: capKeys, dedupe: claimKeys.dedupe })
   }
-  return { decisions, transfers, used, taken }
+  return { decisions, transfers, used, taken, charges }
+}
+
+/**
+ * What to add to the stored counters once posting has decided the plan's transfers: the charges
+ * of the transfers it accepted now (`Ok`). A refused transfer charges nothing, and a retry
+ * (`Exists`) was charged by its first success.
+ *
+ * @since 0.1.0
+ * @category decisions
+ */
+export const counted = (
+  plan: EarningPlan,
+  outcomes: ReadonlyArray<Posting.TransferOutcome>
+): { readonly used: ReadonlyMap<string, number>; readonly taken: ReadonlySet<string> } => {
+  const accepted = new Set(outcomes.filter((outcome) => outcome.result === "Ok").map((outcome) => outcome.id))
+  const used = new Map<string, number>()
+  const taken = new Set<string>()
+  for (const charge of plan.charges) {
+    if (!accepted.has(charge.transferId)) continue
+    for (const key of charge.caps) used.set(key, (used.get(key) ?? 0) + charge.amount)
+    if (charge.dedupe !== null) taken.add(charge.dedupe)
+  }
+  return { used, taken }
 }

@@ -12,7 +12,17 @@ export * as Account from "./Account.js"
 /**
  * @since 0.1.0
  */
+export * as CertifiedTask from "./CertifiedTask.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Earning from "./Earning.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Household from "./Household.js"
 
 /**
  * @since 0.1.0
@@ -27,12 +37,22 @@ export * as LedgerStore from "./LedgerStore.js"
 /**
  * @since 0.1.0
  */
+export * as Lock from "./Lock.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Lots from "./Lots.js"
 
 /**
  * @since 0.1.0
  */
 export * as Posting from "./Posting.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Redemption from "./Redemption.js"
 
 /**
  * @since 0.1.0
