@@ -167,6 +167,17 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store | ProblemStore, 
             closure: { _tag: "ClosedFixed", closedAt: closed.problem.closure?.closedAt }
           }
         ])
+        // A store may answer a large set of nodes another way than a small one: both keep exactly those nodes.
+        const many = Array.from({ length: 1_500 }, (_, i) => Node.NodeId.make(`elsewhere-${i}`))
+        const window = { from: 0, to: Date.parse("2100-01-01") }
+        for (const others of [many.slice(0, 5), many]) {
+          expect(yield* store.facts({ nodeIds: others, during: window })).toEqual([])
+          const withCompound = yield* store.facts({
+            nodeIds: [...others, Node.NodeId.make(ids.compound)],
+            during: window
+          })
+          expect(withCompound.map((fact) => fact.id)).toEqual(["p-1"])
+        }
         const history = yield* register.history(admin, ProblemId.make("p-1"))
         expect(history.at(-1)).toEqual(closed.event)
         expect(history.map((event) => event.kind)).toEqual([
