@@ -22,7 +22,7 @@ const run = (cwd: string, args: ReadonlyArray<string> = []) =>
 const withoutTimings = (output: string) => output.replace(/wall time .*/, "")
 
 describe("pnpm demo", () => {
-  it.scoped("builds Tongzhou 2023 in ./sortgrid.db and verifies the chain; a rerun changes nothing", () =>
+  it.scoped("builds Tongzhou 2023 and walks the hardware campaign in ./sortgrid.db; a rerun changes nothing", () =>
     Effect.gen(function* () {
       const cwd = yield* TempDirectory.make()
       const first = yield* run(cwd)
@@ -30,6 +30,9 @@ describe("pnpm demo", () => {
       expect(first.stdout).toContain("subdistricts and towns: 11 urban, 11 rural")
       expect(first.stdout).toMatch(/│ grid\s+│ 2600\s+│/)
       expect(first.stdout).toMatch(/│ grid-worker\s+│ 7300\s+│/)
+      // The campaign: 4,104 problems in January (5.8 per compound), 1,025 left at 394 compounds in June.
+      expect(first.stdout).toMatch(/│ 2023-01 │ 4104 +│ 0 +│ 4104 +│ \d+ +│ '5\.80' +│/)
+      expect(first.stdout).toMatch(/│ 2023-06 │ 0 +│ \d+ +│ 1025 +│ 1025 +│ '1\.45' +│ '2\.60' +│/)
       expect(first.stdout).toMatch(/audit chain intact: \d+ entries/)
       expect(first.stdout).toMatch(/wall time \d+\.\d+ s, peak memory \d+ MiB/)
       const second = yield* run(cwd)

@@ -28,7 +28,7 @@ import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import type { SqlStore } from "@sortgrid/store-sql"
 import { SqliteStore } from "@sortgrid/store-sqlite"
-import { Either, Layer } from "effect"
+import { type Clock, Either, Layer } from "effect"
 import { defaultGrants } from "./Policies.js"
 import * as StoreUrl from "./StoreUrl.js"
 
@@ -45,6 +45,11 @@ export interface SortgridOptions {
   readonly grants?: Permission.Grants | undefined
   /** The kinds of node and their parent rules; default {@link Profile.chinaDistrict}. */
   readonly profile?: Profile.Profile | undefined
+  /**
+   * The clock every service reads; default the system clock. A simulation or a replay of a past
+   * period gives a {@link SimulatedClock}'s.
+   */
+  readonly clock?: Clock.Clock | undefined
 }
 
 /**
@@ -103,7 +108,8 @@ export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Erro
     Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),
     Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants)),
-    Layer.provide(Layer.succeed(Grid.GridProfile, options.profile ?? Profile.chinaDistrict))
+    Layer.provide(Layer.succeed(Grid.GridProfile, options.profile ?? Profile.chinaDistrict)),
+    Layer.provide(options.clock === undefined ? Layer.empty : Layer.setClock(options.clock))
   )
 
 /**

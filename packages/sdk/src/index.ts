@@ -17,6 +17,11 @@ export * as Policies from "./Policies.js"
 /**
  * @since 0.1.0
  */
+export * as SimulatedClock from "./SimulatedClock.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Sortgrid from "./Sortgrid.js"
 
 /**
