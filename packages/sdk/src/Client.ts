@@ -40,6 +40,7 @@ import {
   type Tree
 } from "@sortgrid/grid"
 import { Inspection, Inspections, type Lifecycle, Problem, ProblemRegister, type Stats } from "@sortgrid/issues"
+import { Account, Ledger, type Posting } from "@sortgrid/ledger"
 import { Cause, type Context, Effect, Exit, ManagedRuntime, Option, Schema } from "effect"
 import type * as GeoJSON from "geojson"
 import * as Sortgrid from "./Sortgrid.js"
@@ -236,6 +237,41 @@ export interface SortgridClient {
       query: { readonly under: string; readonly frequency: unknown }
     ) => Promise<ReadonlyArray<Inspections.Due>>
   }
+  readonly ledger: {
+    /** Creates accounts (`{ id, ledger, code, ownerReference?, flags? }`), once per id; needs `ledger.accounts`. */
+    readonly createAccounts: (
+      actor: ActorInput,
+      accounts: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Account.CreateAccountOutcome>>
+    /**
+     * Creates a batch of transfers (`{ id, debitAccountId, creditAccountId, amount, ledger, code, … }`) in one
+     * transaction: one outcome per transfer, `Ok`, `Exists` (a retry) or why it was refused; needs `ledger.post`.
+     */
+    readonly createTransfers: (
+      actor: ActorInput,
+      transfers: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Posting.TransferOutcome>>
+    /** An account's balances now, or as of an instant (`asOf`, milliseconds since the epoch); needs `ledger.read`. */
+    readonly balance: (
+      actor: ActorInput,
+      accountId: string,
+      options?: { readonly asOf?: number }
+    ) => Promise<Ledger.BalanceView>
+    /** A page of an account's statement, oldest first; pass the page's `next` as `after` for the next one. */
+    readonly statement: (
+      actor: ActorInput,
+      query: {
+        readonly accountId: string
+        readonly after?: string
+        readonly limit?: number
+        readonly language?: "zh" | "en"
+      }
+    ) => Promise<Ledger.Statement>
+    /** Voids the timed-out holds and expires the lots due in a ledger; needs `ledger.expire`. */
+    readonly expire: (actor: ActorInput, ledger: string) => Promise<Ledger.ExpiryRun>
+    /** Recomputes every balance from the transfers and reports the accounts that drifted; needs `ledger.reconcile`. */
+    readonly reconcile: (actor: ActorInput) => Promise<Ledger.Reconciliation>
+  }
   /** Runs any Effect program against this client's services: the way down from Promises to Effect. */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Sortgrid.Services>) => Promise<A>
   /** Closes the store. The client must not be used afterwards. */
@@ -288,6 +324,14 @@ const RollupQuery = Schema.Struct({
   asOf: Period.IsoDate,
   values: Schema.Record({ key: Schema.String, value: Schema.Number.pipe(Schema.finite()) }),
   aggregation: Schema.Literal("sum", "average", "count", "min", "max")
+})
+
+const BalanceOptions = Schema.Struct({ asOf: Schema.optional(Account.EpochMillis) })
+const StatementQuery = Schema.Struct({
+  accountId: Account.AccountId,
+  after: Schema.optional(Schema.String),
+  limit: Schema.optional(Schema.Int),
+  language: Schema.optional(Schema.Literal("zh", "en"))
 })
 
 const decodeAnchors = (input: ReadonlyArray<unknown> | undefined) =>
@@ -491,6 +535,31 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
         withService(Inspections.Inspections, actor, (service, a) =>
           Effect.flatMap(decodeInput(DueQuery, query, "query"), (q) => service.reinspectionsDue(a, q))
         )
+    },
+    ledger: {
+      createAccounts: (actor, input) =>
+        withService(Ledger.Ledger, actor, (service, a) => service.createAccounts(a, input)),
+      createTransfers: (actor, input) =>
+        withService(Ledger.Ledger, actor, (service, a) => service.createTransfers(a, input)),
+      balance: (actor, accountId, balanceOptions) =>
+        withService(Ledger.Ledger, actor, (service, a) =>
+          Effect.flatMap(
+            Effect.all([
+              decodeInput(Account.AccountId, accountId, "accountId"),
+              decodeInput(BalanceOptions, balanceOptions ?? {}, "options")
+            ]),
+            ([id, o]) => service.balance(a, id, o)
+          )
+        ),
+      statement: (actor, query) =>
+        withService(Ledger.Ledger, actor, (service, a) =>
+          Effect.flatMap(decodeInput(StatementQuery, query, "query"), (q) => service.statement(a, q))
+        ),
+      expire: (actor, ledger) =>
+        withService(Ledger.Ledger, actor, (service, a) =>
+          Effect.flatMap(decodeInput(Account.LedgerId, ledger, "ledger"), (id) => service.expire(a, id))
+        ),
+      reconcile: (actor) => withService(Ledger.Ledger, actor, (service, a) => service.reconcile(a))
     },
     run,
     close: () => runtime.dispose()

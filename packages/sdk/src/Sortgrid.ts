@@ -24,6 +24,7 @@ import {
   Sites
 } from "@sortgrid/grid"
 import { Inspections, ProblemRegister } from "@sortgrid/issues"
+import { Ledger } from "@sortgrid/ledger"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import type { SqlStore } from "@sortgrid/store-sql"
@@ -45,6 +46,8 @@ export interface SortgridOptions {
   readonly grants?: Permission.Grants | undefined
   /** The kinds of node and their parent rules; default {@link Profile.chinaDistrict}. */
   readonly profile?: Profile.Profile | undefined
+  /** The points ledger's lot policy per ledger id; default none (points never expire). */
+  readonly ledger?: Ledger.Config | undefined
   /**
    * The clock every service reads; default the system clock. A simulation or a replay of a past
    * period gives a {@link SimulatedClock}'s.
@@ -68,6 +71,7 @@ export type Services =
   | OutreachEvents.OutreachEvents
   | ProblemRegister.ProblemRegister
   | Inspections.Inspections
+  | Ledger.Ledger
   | SqlStore.Ports
   | Permission.Policy
 
@@ -103,12 +107,14 @@ export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Erro
     People.People.Default,
     DutyRoster.DutyRoster.Default,
     OutreachEvents.OutreachEvents.Default,
-    Inspections.Inspections.Default.pipe(Layer.provideMerge(ProblemRegister.ProblemRegister.Default))
+    Inspections.Inspections.Default.pipe(Layer.provideMerge(ProblemRegister.ProblemRegister.Default)),
+    Ledger.Ledger.Default
   ).pipe(
     Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),
     Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants)),
     Layer.provide(Layer.succeed(Grid.GridProfile, options.profile ?? Profile.chinaDistrict)),
+    Layer.provide(Layer.succeed(Ledger.LedgerConfig, options.ledger ?? { policies: new Map() })),
     Layer.provide(options.clock === undefined ? Layer.empty : Layer.setClock(options.clock))
   )
 

@@ -7,6 +7,7 @@
 import { type AuditStore, Transactor } from "@sortgrid/core"
 import type { Ports } from "@sortgrid/grid/Ports"
 import type { InspectionStore, ProblemStore } from "@sortgrid/issues"
+import type { LedgerStore } from "@sortgrid/ledger/LedgerStore"
 import { Effect, Layer } from "effect"
 import * as MemoryAuditStore from "./MemoryAuditStore.js"
 import { MemoryDatabase } from "./MemoryDatabase.js"
@@ -15,6 +16,7 @@ import * as MemoryGeometryStore from "./MemoryGeometryStore.js"
 import * as MemoryGridStore from "./MemoryGridStore.js"
 import * as MemoryGroupStore from "./MemoryGroupStore.js"
 import * as MemoryInspectionStore from "./MemoryInspectionStore.js"
+import * as MemoryLedgerStore from "./MemoryLedgerStore.js"
 import * as MemoryOutreachStore from "./MemoryOutreachStore.js"
 import * as MemoryPeopleStore from "./MemoryPeopleStore.js"
 import * as MemoryPriorityResidentStore from "./MemoryPriorityResidentStore.js"
@@ -38,6 +40,7 @@ export const layer: Layer.Layer<
   | Ports
   | ProblemStore.ProblemStore
   | InspectionStore.InspectionStore
+  | LedgerStore
   | MemoryAuditStore.AuditTableRef
   | MemoryPriorityResidentStore.PriorityResidentTableRef
   | MemoryDatabase
@@ -52,5 +55,6 @@ export const layer: Layer.Layer<
   MemoryDutyStore.layer,
   MemoryOutreachStore.layer,
   MemoryProblemStore.layer,
-  MemoryInspectionStore.layer
+  MemoryInspectionStore.layer,
+  MemoryLedgerStore.layer
 ).pipe(Layer.provideMerge(MemoryGridStore.layer), Layer.provideMerge(MemoryDatabase.Default))

@@ -42,6 +42,11 @@ export * as MemoryInspectionStore from "./MemoryInspectionStore.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryLedgerStore from "./MemoryLedgerStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryOutreachStore from "./MemoryOutreachStore.js"
 
 /**

@@ -10,6 +10,7 @@ import type { Migration } from "./Migrator.js"
 import { dutyAndOutreach } from "./migrations/dutyAndOutreach.js"
 import { geometry } from "./migrations/geometry.js"
 import { inspections } from "./migrations/inspections.js"
+import { ledger } from "./migrations/ledger.js"
 import { people } from "./migrations/people.js"
 import { priorityResidents } from "./migrations/priorityResidents.js"
 import { problemClosureKind } from "./migrations/problemClosureKind.js"
@@ -123,5 +124,6 @@ export const all: ReadonlyArray<Migration> = [
   dutyAndOutreach,
   problems,
   inspections,
-  problemClosureKind
+  problemClosureKind,
+  ledger
 ]

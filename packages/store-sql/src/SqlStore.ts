@@ -9,6 +9,7 @@ import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
 import type { Ports as GridPorts } from "@sortgrid/grid/Ports"
 import type { InspectionStore, ProblemStore } from "@sortgrid/issues"
+import type { LedgerStore } from "@sortgrid/ledger/LedgerStore"
 import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
@@ -18,6 +19,7 @@ import * as SqlGeometryStore from "./SqlGeometryStore.js"
 import * as SqlGridStore from "./SqlGridStore.js"
 import * as SqlGroupStore from "./SqlGroupStore.js"
 import * as SqlInspectionStore from "./SqlInspectionStore.js"
+import * as SqlLedgerStore from "./SqlLedgerStore.js"
 import * as SqlOutreachStore from "./SqlOutreachStore.js"
 import * as SqlPeopleStore from "./SqlPeopleStore.js"
 import * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
@@ -43,7 +45,8 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
   SqlDutyStore.layer,
   SqlOutreachStore.layer,
   SqlProblemStore.layer,
-  SqlInspectionStore.layer
+  SqlInspectionStore.layer,
+  SqlLedgerStore.layer
 )
 
 /**
@@ -58,6 +61,7 @@ export type Ports =
   | GridPorts
   | ProblemStore.ProblemStore
   | InspectionStore.InspectionStore
+  | LedgerStore
 
 /**
  * Brings the database up to the latest schema.

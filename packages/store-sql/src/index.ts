@@ -47,6 +47,11 @@ export * as SqlInspectionStore from "./SqlInspectionStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlLedgerStore from "./SqlLedgerStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlOutreachStore from "./SqlOutreachStore.js"
 
 /**

@@ -8,6 +8,7 @@ import type { SqlClient } from "@effect/sql"
 import type { AuditStore, Transactor } from "@sortgrid/core"
 import type { InspectionStore } from "@sortgrid/issues/InspectionStore"
 import type { ProblemStore } from "@sortgrid/issues/ProblemStore"
+import type { LedgerStore } from "@sortgrid/ledger/LedgerStore"
 import { Layer } from "effect"
 import * as AuditLogSuite from "./AuditLogSuite.js"
 import * as AuditProbe from "./AuditProbe.js"
@@ -17,6 +18,7 @@ import type { Store } from "./Fixtures.js"
 import * as GeographySuite from "./GeographySuite.js"
 import * as GridSuite from "./GridSuite.js"
 import * as InspectionSuite from "./InspectionSuite.js"
+import * as LedgerSuite from "./LedgerSuite.js"
 import * as OutreachSuite from "./OutreachSuite.js"
 import * as PeopleSuite from "./PeopleSuite.js"
 import * as PriorityResidentSuite from "./PriorityResidentSuite.js"
@@ -33,7 +35,7 @@ import * as SiteSuite from "./SiteSuite.js"
  */
 export const all = <E1, E2>(
   name: string,
-  store: Layer.Layer<Store | ProblemStore | InspectionStore, E1>,
+  store: Layer.Layer<Store | ProblemStore | InspectionStore | LedgerStore, E1>,
   audit: Layer.Layer<AuditStore.AuditStore | Transactor.Transactor | AuditProbe.AuditProbe, E2>
 ): void => {
   AuditLogSuite.suite(name, audit)
@@ -46,6 +48,7 @@ export const all = <E1, E2>(
   ProblemSuite.suite(name, store)
   InspectionSuite.suite(name, store)
   CampaignSuite.suite(name, store)
+  LedgerSuite.suite(name, store)
 }
 
 /**
@@ -57,7 +60,7 @@ export const all = <E1, E2>(
  */
 export const sql = <E>(
   name: string,
-  store: Layer.Layer<Store | ProblemStore | InspectionStore | SqlClient.SqlClient, E>
+  store: Layer.Layer<Store | ProblemStore | InspectionStore | LedgerStore | SqlClient.SqlClient, E>
 ): void => {
   all(name, store, AuditProbe.layerSql.pipe(Layer.provideMerge(store)))
   PriorityResidentSuite.suite(name, PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(store)), { probe: true })

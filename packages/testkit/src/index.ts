@@ -62,6 +62,11 @@ export * as InspectionSuite from "./InspectionSuite.js"
 /**
  * @since 0.1.0
  */
+export * as LedgerSuite from "./LedgerSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as OutreachSuite from "./OutreachSuite.js"
 
 /**
