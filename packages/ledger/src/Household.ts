@@ -24,9 +24,8 @@
  * **Lots**: the move debits the household wallet, which consumes its oldest lots first (as every
  * debit does); the planner follows the same order and cuts the share into one transfer per expiry
  * date of the lots it consumes, so each transfer moves points of a single expiry. The credit makes a
- * lot in the resident's wallet; for it to keep the points' expiry rather than start a new lifetime,
- * `Lots.apply` must carry the consumed lots' expiry on wallet-to-wallet transfers (see the report
- * that introduced this module); until then the moved points get a fresh lifetime.
+ * lot in the resident's wallet that keeps the points' expiry (`Lots.apply` carries the consumed lots'
+ * expiry on wallet-to-wallet transfers), so a move never extends the points' life.
  *
  * Every transfer of a move is one linked chain (expiry first, then the move), coded
  * `household-move` (expiry: `expiry`), with source reference `move:<move id>` and the id

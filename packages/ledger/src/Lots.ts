@@ -2,7 +2,8 @@
  * Lots and expiry. Every posted credit to a wallet (a resident's or a household's) makes a lot: the
  * points it brought, what is left of them, and when they expire under the programme's policy.
  * Posted debits from a wallet consume lots oldest first — earliest expiry, then earliest credit —
- * except that a reversal first takes back the lot of the transfer it reverses.
+ * except that a reversal first takes back the lot of the transfer it reverses. Points moving from
+ * wallet to wallet (a household move) keep the earliest expiry of the lots they came from.
  *
  * Guarantees (kept by {@link apply}, called by `Posting` on every accepted batch):
  * - for every wallet, Σ lot `remaining` = `creditsPosted - debitsPosted` (as long as the wallet
@@ -93,6 +94,10 @@ export const order = (a: Lot, b: Lot): number => {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
+/** The earlier of two expiries, `null` meaning never. */
+const earliest = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.min(a, b)
+
 const withRemaining = (lot: Lot, remaining: number): Lot => new Lot({ ...lot, remaining }, { disableValidation: true })
 
 /**
@@ -135,6 +140,8 @@ export const apply = (
   }
   for (const transfer of transfers) {
     if (!Transfer.movesPosted(transfer)) continue
+    /** The earliest expiry of the lots the debit consumed; `undefined` when it consumed none. */
+    let carried: number | null | undefined
     if (isWallet(transfer.debitAccountId)) {
       const lots = lotsOf(transfer.debitAccountId)
       let left = transfer.amount
@@ -142,6 +149,7 @@ export const apply = (
         const lot = lots[index]!
         const taken = Math.min(lot.remaining, left)
         left -= taken
+        if (taken > 0) carried = carried === undefined ? lot.expiresAt : earliest(carried, lot.expiresAt)
         const next = withRemaining(lot, lot.remaining - taken)
         changed.set(next.id, next)
         if (next.remaining === 0) lots.splice(index, 1)
@@ -154,6 +162,9 @@ export const apply = (
       while (left > 0 && lots.length > 0) take(0)
     }
     if (isWallet(transfer.creditAccountId)) {
+      // Points moving from wallet to wallet (a household move) keep the expiry of the lots they
+      // came from (the earliest, if several), so a move never extends their life.
+      const fresh = expiresAt(policyOf(transfer.ledger), transfer.timestamp)
       const lot = new Lot(
         {
           id: transfer.id,
@@ -162,7 +173,7 @@ export const apply = (
           amount: transfer.amount,
           remaining: transfer.amount,
           timestamp: transfer.timestamp,
-          expiresAt: expiresAt(policyOf(transfer.ledger), transfer.timestamp)
+          expiresAt: carried === undefined ? fresh : earliest(carried, fresh)
         },
         { disableValidation: true }
       )

@@ -276,9 +276,7 @@ describe("Household.planMoveOut", () => {
     fc.assert(
       fc.property(arbitrary, (drawn) => {
         const current = fresh()
-        for (const [i, credit] of drawn.credits.entries()) {
-          earn(current, `e${i}`, credit.amount, t0 + credit.hours * 3_600_000)
-        }
+        drawn.credits.forEach((credit, i) => earn(current, `e${i}`, credit.amount, t0 + credit.hours * 3_600_000))
         const total = drawn.credits.reduce((sum, credit) => sum + credit.amount, 0)
         if (Math.min(drawn.spent, total) > 0) {
           const amount = Math.min(drawn.spent, total)
@@ -294,9 +292,7 @@ describe("Household.planMoveOut", () => {
         }
         const memberships = ["A", "B", "C", "D"].slice(0, drawn.members).map((resident) => member(resident))
         const now = t0 + drawn.moveAfterHours * 3_600_000
-        const before = new Map<string, Lots.Lot>(
-          [...(current.lots.get("h1")?.values() ?? [])].map((lot) => [lot.id, lot])
-        )
+        const before = new Map([...(current.lots.get("h1")?.values() ?? [])].map((lot) => [lot.id, lot]))
         const h1Before = current.accounts.get("h1")!
         const { plan, posted } = run(current, memberships, moveOut({ policy: drawn.policy }), now)
         if (plan!.transfers.length > 0) expect(results(posted!).every((r) => r === "Ok")).toBe(true)
@@ -333,5 +329,19 @@ describe("Household.planMoveOut", () => {
       }),
       { numRuns: 300 }
     )
+  })
+})
+
+describe("with Lots.apply carrying expiry on wallet-to-wallet transfers", () => {
+  it("the leaver's lots keep the household lots' expiry", () => {
+    const current = fresh()
+    earn(current, "e1", 10, t0)
+    earn(current, "e2", 10, t0 + day)
+    const { plan } = run(current, [member("A"), member("B")], moveOut(), t0 + 20 * day)
+    const lots = [...current.lots.get("wa")!.values()].sort(Lots.order)
+    expect(lots.map((lot) => [lot.id, lot.amount, lot.expiresAt])).toEqual(
+      plan!.movements.map((m) => [m.transferId, m.amount, m.expiresAt])
+    )
+    expect(lots[0]!.expiresAt).toBe(Lots.expiresAt(policy, t0))
   })
 })
