@@ -292,7 +292,7 @@ describe("Household.planMoveOut", () => {
         }
         const memberships = ["A", "B", "C", "D"].slice(0, drawn.members).map((resident) => member(resident))
         const now = t0 + drawn.moveAfterHours * 3_600_000
-        const before = new Map([...(current.lots.get("h1")?.values() ?? [])].map((lot) => [lot.id, lot]))
+        const before = new Map<string, Lots.Lot>([...(current.lots.get("h1")?.values() ?? [])].map((lot) => [lot.id, lot]))
         const h1Before = current.accounts.get("h1")!
         const { plan, posted } = run(current, memberships, moveOut({ policy: drawn.policy }), now)
         if (plan!.transfers.length > 0) expect(results(posted!).every((r) => r === "Ok")).toBe(true)
