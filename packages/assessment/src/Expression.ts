@@ -27,7 +27,7 @@
  * @since 0.1.0
  */
 import { Either, Schema } from "effect"
-import type * as Ast from "./internal/ast.js"
+import type * as Ast from "./Ast.js"
 import * as Parser from "./internal/parser.js"
 
 /**

@@ -12,6 +12,11 @@ export * as Allocation from "./Allocation.js"
 /**
  * @since 0.1.0
  */
+export * as Ast from "./Ast.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as DataElement from "./DataElement.js"
 
 /**

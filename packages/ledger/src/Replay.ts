@@ -13,14 +13,26 @@ import * as Account from "./Account.js"
 import type * as Lots from "./Lots.js"
 import type * as Transfer from "./Transfer.js"
 
-interface Mutable {
+/**
+ * An account's four balances as a replay accumulates them.
+ *
+ * @since 0.1.0
+ * @category replaying
+ */
+export interface Mutable {
   debitsPending: number
   debitsPosted: number
   creditsPending: number
   creditsPosted: number
 }
 
-interface Hold {
+/**
+ * A hold the replay has seen and not yet seen resolved.
+ *
+ * @since 0.1.0
+ * @category replaying
+ */
+export interface Hold {
   readonly amount: number
   readonly debitAccountId: string
   readonly creditAccountId: string

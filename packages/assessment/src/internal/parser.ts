@@ -2,8 +2,8 @@
  * A hand-written recursive-descent parser for formulas (no `eval`, no generated tables). Each
  * function returns a node or a `Failure` with the offset and the reason; the first failure wins.
  */
-import type * as Ast from "./ast.js"
-import { isCondition } from "./ast.js"
+import type * as Ast from "../Ast.js"
+import { isCondition } from "../Ast.js"
 
 export interface Failure {
   readonly _tag: "Failure"
