@@ -276,7 +276,9 @@ describe("Household.planMoveOut", () => {
     fc.assert(
       fc.property(arbitrary, (drawn) => {
         const current = fresh()
-        drawn.credits.forEach((credit, i) => earn(current, `e${i}`, credit.amount, t0 + credit.hours * 3_600_000))
+        drawn.credits.forEach((credit, i) => {
+          earn(current, `e${i}`, credit.amount, t0 + credit.hours * 3_600_000)
+        })
         const total = drawn.credits.reduce((sum, credit) => sum + credit.amount, 0)
         if (Math.min(drawn.spent, total) > 0) {
           const amount = Math.min(drawn.spent, total)
@@ -292,7 +294,9 @@ describe("Household.planMoveOut", () => {
         }
         const memberships = ["A", "B", "C", "D"].slice(0, drawn.members).map((resident) => member(resident))
         const now = t0 + drawn.moveAfterHours * 3_600_000
-        const before = new Map<string, Lots.Lot>([...(current.lots.get("h1")?.values() ?? [])].map((lot) => [lot.id, lot]))
+        const before = new Map<string, Lots.Lot>(
+          [...(current.lots.get("h1")?.values() ?? [])].map((lot) => [lot.id, lot])
+        )
         const h1Before = current.accounts.get("h1")!
         const { plan, posted } = run(current, memberships, moveOut({ policy: drawn.policy }), now)
         if (plan!.transfers.length > 0) expect(results(posted!).every((r) => r === "Ok")).toBe(true)
