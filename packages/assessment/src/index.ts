@@ -12,7 +12,22 @@ export * as Allocation from "./Allocation.js"
 /**
  * @since 0.1.0
  */
+export * as AssessmentStore from "./AssessmentStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Assessments from "./Assessments.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Ast from "./Ast.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Consequence from "./Consequence.js"
 
 /**
  * @since 0.1.0
@@ -37,7 +52,17 @@ export * as Expression from "./Expression.js"
 /**
  * @since 0.1.0
  */
+export * as HealthCheck from "./HealthCheck.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Indicator from "./Indicator.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Review from "./Review.js"
 
 /**
  * @since 0.1.0

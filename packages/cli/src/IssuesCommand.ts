@@ -20,7 +20,6 @@ import { Problem, ProblemRegister, ProblemStore } from "@sortgrid/issues"
 import { Effect, Option, Schema } from "effect"
 import { UsageError } from "./Failure.js"
 import { parseJson, readJson } from "./internal/files.js"
-import { list as listProblems } from "./internal/problemList.js"
 import * as Output from "./Output.js"
 import * as Settings from "./Settings.js"
 
@@ -71,13 +70,22 @@ const list = Command.make(
       const problems = yield* Settings.withSortgrid(settings, (actor) =>
         Effect.gen(function* () {
           const under = yield* decodeUnder(config.under)
-          return yield* listProblems(actor, {
-            under,
-            asOf: yield* Settings.today,
-            states: config.states,
-            categoryCode: Option.getOrUndefined(config.category),
-            overdueOnly: config.overdue
-          })
+          const register = yield* ProblemRegister.ProblemRegister
+          const found: Array<Problem.Problem> = []
+          let cursor: string | null | undefined
+          do {
+            const page = yield* register.list(actor, {
+              under,
+              ...(config.states.length === 0 ? {} : { states: config.states }),
+              ...(Option.isSome(config.category) ? { categoryCodes: [config.category.value] } : {}),
+              overdue: config.overdue,
+              ...(cursor === undefined || cursor === null ? {} : { cursor }),
+              limit: 1_000
+            })
+            found.push(...page.problems)
+            cursor = page.next
+          } while (cursor !== null)
+          return found
         })
       )
       const now = Date.now()

@@ -46,7 +46,12 @@ export const command = Command.make(
       Options.withDescription("Accept HS256 JWTs signed with this secret (env SORTGRID_JWT_SECRET)"),
       Options.optional
     ),
-    logRequests: Options.boolean("log-requests").pipe(Options.withDescription("Log every request"))
+    logRequests: Options.boolean("log-requests").pipe(Options.withDescription("Log every request")),
+    dashboard: Options.text("dashboard").pipe(
+      Options.withPseudoName("DIR"),
+      Options.withDescription("Serve a built dashboard (examples/dashboard/dist) under / beside the API"),
+      Options.optional
+    )
   },
   (config) =>
     Effect.gen(function* () {
@@ -84,7 +89,8 @@ export const command = Command.make(
         store: settings.store,
         port: config.port,
         host: config.host,
-        logRequests: config.logRequests
+        logRequests: config.logRequests,
+        dashboardDir: Option.getOrUndefined(config.dashboard)
       })
       yield* Effect.scoped(
         Effect.gen(function* () {

@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Context, type Effect, Either, Schema } from "effect"
+import { Context, Effect, Either, Schema } from "effect"
 import { NodePath } from "./Actor.js"
 import type { StorageError } from "./Errors.js"
 import { Invalid } from "./Errors.js"
@@ -222,3 +222,40 @@ export class DataValueProvider extends Context.Tag("@sortgrid/core/DataValueProv
     readonly values: (request: ValuesRequest) => Effect.Effect<ReadonlyArray<DataValue>, StorageError>
   }
 >() {}
+
+/**
+ * Several providers as one: each requested element goes to the first provider that offers it (so a
+ * host lists its providers in order of precedence), and their answers are concatenated. `elements`
+ * lists every element offered, the first provider's entry winning for an id offered twice. The
+ * assessment engine reads one `DataValueProvider`; a host with several feeders (issues, grid, ledger)
+ * provides `combine([...])`.
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const combine = (
+  providers: ReadonlyArray<Context.Tag.Service<DataValueProvider>>
+): Context.Tag.Service<DataValueProvider> => {
+  const owner = new Map<string, number>()
+  const elements: Array<DataElement> = []
+  providers.forEach((provider, index) => {
+    for (const element of provider.elements) {
+      if (owner.has(element.id)) continue
+      owner.set(element.id, index)
+      elements.push(element)
+    }
+  })
+  return DataValueProvider.of({
+    elements,
+    values: (request) =>
+      Effect.map(
+        Effect.forEach(providers, (provider, index) => {
+          const wanted = request.elements.filter((element) => owner.get(element) === index)
+          return wanted.length === 0
+            ? Effect.succeed<ReadonlyArray<DataValue>>([])
+            : provider.values(new ValuesRequest({ ...request, elements: wanted }, { disableValidation: true }))
+        }),
+        (answers) => answers.flat()
+      )
+  })
+}

@@ -2,9 +2,9 @@
  * The sortgrid HTTP API, declared once: the server's handlers, the OpenAPI document and the typed
  * client (`HttpApiClient.make(Api.Api)`) all derive from {@link Api}.
  *
- * Groups so far: `grid`, `issues`, `audit` and `open311`. A new group (the points ledger, the
- * assessment engine) is a module declaring an `HttpApiGroup` (see `GridApi`), one `.add` here, and
- * its handlers' layer in `Server.handlers`.
+ * Groups so far: `grid`, `issues`, `audit`, `open311` and `dashboard` (read-only views for the
+ * browser dashboard). A new group (the points ledger, the assessment engine) is a module declaring
+ * an `HttpApiGroup` (see `GridApi`), one `.add` here, and its handlers' layer in `Server.handlers`.
  *
  * @since 0.1.0
  */
@@ -20,6 +20,7 @@ import {
   Unprocessable
 } from "./ApiError.js"
 import * as AuditApi from "./AuditApi.js"
+import * as DashboardApi from "./DashboardApi.js"
 import * as GridApi from "./GridApi.js"
 import * as IssuesApi from "./IssuesApi.js"
 import * as Open311Api from "./Open311Api.js"
@@ -35,6 +36,7 @@ export const Api = HttpApi.make("sortgrid")
   .add(IssuesApi.group)
   .add(AuditApi.group)
   .add(Open311Api.group)
+  .add(DashboardApi.group)
   .addError(BadRequest)
   .addError(Unauthorized)
   .addError(Forbidden)

@@ -26,10 +26,12 @@ import * as Auth from "./Auth.js"
 import { HttpConfig, type Settings } from "./HttpConfig.js"
 import * as IdempotencyStore from "./IdempotencyStore.js"
 import * as AuditHandlers from "./internal/handlers/audit.js"
+import * as DashboardHandlers from "./internal/handlers/dashboard.js"
 import * as GridHandlers from "./internal/handlers/grid.js"
 import * as IssuesHandlers from "./internal/handlers/issues.js"
 import * as Open311Handlers from "./internal/handlers/open311.js"
 import { decodeErrors, middleware } from "./internal/requests.js"
+import * as StaticFiles from "./internal/staticFiles.js"
 
 /**
  * Every group's handlers. A new group's handlers layer is added here (and its group in `Api`).
@@ -41,7 +43,8 @@ export const handlers = Layer.mergeAll(
   GridHandlers.layer,
   IssuesHandlers.layer,
   AuditHandlers.layer,
-  Open311Handlers.layer
+  Open311Handlers.layer,
+  DashboardHandlers.layer
 )
 
 /**
@@ -68,6 +71,11 @@ export interface ServeOptions {
   readonly docsPath?: `/${string}` | undefined
   /** Log each request (method, URL, status, time); default off. */
   readonly logRequests?: boolean | undefined
+  /**
+   * A directory of built web pages (the dashboard) to serve under `/`, beside the API: its
+   * `index.html` at `/` and every other file at its own path. Default none.
+   */
+  readonly dashboardDir?: string | undefined
 }
 
 /**
@@ -84,6 +92,7 @@ export const layerServe = (options: ServeOptions = {}) =>
   }).pipe(
     Layer.provide(HttpApiScalar.layer({ path: options.docsPath ?? "/docs", scalar: { withDefaultFonts: false } })),
     Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+    Layer.provide(options.dashboardDir === undefined ? Layer.empty : StaticFiles.layer(options.dashboardDir)),
     Layer.provide(layerApi)
   )
 
@@ -158,7 +167,9 @@ export const layerWithoutServer = (
 
 /**
  * A Node HTTP server on `host:port` serving the API over the store: the sample server. Launch it
- * with `Layer.launch`. Idempotency records are kept in memory (see `IdempotencyStore`).
+ * with `Layer.launch`. Idempotency records are kept in memory (see `IdempotencyStore`). The layer
+ * keeps the `HttpServer` in its output, so that a caller who asked for port 0 can read the port
+ * picked from its `address`.
  *
  * @since 0.1.0
  * @category layers
@@ -166,5 +177,7 @@ export const layerWithoutServer = (
 export const layer = (options: Options) =>
   layerWithoutServer(options).pipe(
     HttpServer.withLogAddress,
-    Layer.provide(NodeHttpServer.layer(createServer, { port: options.port ?? 8080, host: options.host ?? "127.0.0.1" }))
+    Layer.provideMerge(
+      NodeHttpServer.layer(createServer, { port: options.port ?? 8080, host: options.host ?? "127.0.0.1" })
+    )
   )

@@ -27,6 +27,11 @@ export * as Auth from "./Auth.js"
 /**
  * @since 0.1.0
  */
+export * as DashboardApi from "./DashboardApi.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as GridApi from "./GridApi.js"
 
 /**

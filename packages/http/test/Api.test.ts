@@ -75,6 +75,33 @@ const everyEndpoint = Effect.gen(function* () {
   const s1 = stats.nodes.items.find((n) => n.nodeId === ids.s1)
   expect(s1).toMatchObject({ opened: 2, openAtEnd: 2, compounds: 1 })
 
+  // dashboard: who am I, a unit and the units below it, tiles for a map
+  const me = yield* inspector.dashboard.me()
+  expect(me).toEqual({ id: "inspector-li", roles: ["inspector"], scope: [own] })
+  const march = Period.PeriodFromString.pipe(Schema.decodeSync)("2023-03")
+  const units = yield* admin.dashboard.units({
+    urlParams: { under: Actor.NodePath.make("/110112/"), period: march, limit: 1 }
+  })
+  expect(units).toMatchObject({ period: "2023-03", firstDay: "2023-03-01", lastDay: "2023-03-31" })
+  expect(units.unit).toMatchObject({ nodeId: ids.district, opened: 3, openAtEnd: 3, compounds: 2 })
+  expect(units.unit?.burnDown).toHaveLength(31)
+  expect(units.children.items.map((u) => [u.nodeId, u.opened])).toEqual([[ids.s1, 2]])
+  const moreUnits = yield* admin.dashboard.units({
+    urlParams: { under: Actor.NodePath.make("/110112/"), period: march, cursor: units.children.nextCursor! }
+  })
+  expect(moreUnits.children.items.map((u) => [u.nodeId, u.opened])).toEqual([[ids.s2, 1]])
+  const tiles = yield* admin.dashboard.tiles({
+    urlParams: {
+      under: Actor.NodePath.make(own),
+      period: march,
+      kinds: ["grid", "compound"].map((kind) => Node.NodeVersion.fields.kind.make(kind))
+    }
+  })
+  expect(tiles.items.map((t) => [t.nodeId, t.openAtEnd])).toEqual([
+    [ids.grid1, 2],
+    [ids.compound1, 2]
+  ])
+
   // inspections: define (replayed), record a visit, re-inspections due
   const defined = yield* admin.issues.define({
     headers: key("define"),

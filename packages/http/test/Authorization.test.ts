@@ -155,6 +155,27 @@ const endpoints: ReadonlyArray<Endpoint> = [
     request: () => ({ method: "GET", url: "/audit/verification" })
   },
   {
+    name: "dashboard.me",
+    granted: "all",
+    addressed: false,
+    ok: 200,
+    request: () => ({ method: "GET", url: "/dashboard/me" })
+  },
+  {
+    name: "dashboard.units",
+    granted: readers,
+    addressed: true,
+    ok: 200,
+    request: (v) => ({ method: "GET", url: `/dashboard/units?under=${path(v)}&period=2023-03` })
+  },
+  {
+    name: "dashboard.tiles",
+    granted: readers,
+    addressed: true,
+    ok: 200,
+    request: (v) => ({ method: "GET", url: `/dashboard/tiles?under=${path(v)}&period=2023-03&kinds=grid` })
+  },
+  {
     name: "open311.services",
     granted: "all",
     addressed: false,

@@ -24,7 +24,7 @@ import * as Catalogue from "./Catalogue.js"
 import * as Category from "./Category.js"
 import { statsUnder } from "./internal/stats.js"
 import * as Lifecycle from "./Lifecycle.js"
-import { EvidenceRef, ManualReport, Note, type Problem, ProblemId, Source } from "./Problem.js"
+import { EpochMillis, EvidenceRef, ManualReport, Note, type Problem, ProblemId, Source, State } from "./Problem.js"
 import { ProblemStore, pairKey, type RegisterPlan } from "./ProblemStore.js"
 import * as Sla from "./Sla.js"
 import type * as Stats from "./Stats.js"
@@ -141,6 +141,41 @@ const auditDraft = (actor: Actor.Actor, event: Lifecycle.ProblemEvent): Audit.Au
     { disableValidation: true }
   )
 }
+
+/**
+ * A query for {@link ProblemRegister} `list`: where (a path, or every path of the actor's scope),
+ * which problems, and which page.
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export class ListInput extends Schema.Class<ListInput>("@sortgrid/issues/ListInput")({
+  /** Problems on nodes on or under this path, on the tree as of today; the actor's scope when absent. */
+  under: Schema.optional(Actor.NodePath),
+  states: Schema.optional(Schema.Array(State)),
+  categoryCodes: Schema.optional(Schema.Array(Category.CategoryCode)),
+  /** Only problems registered in `[from, to]` (epoch milliseconds). */
+  registered: Schema.optional(Schema.Struct({ from: EpochMillis, to: EpochMillis })),
+  /** Only problems overdue now. */
+  overdue: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** The `next` of the previous page. */
+  cursor: Schema.optional(Schema.String),
+  limit: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 1_000)), { default: () => 100 })
+}) {}
+
+/**
+ * A page of problems, by registration time then id, and the cursor of the next page (`null` on the
+ * last).
+ *
+ * @since 0.1.0
+ * @category queries
+ */
+export interface ProblemPage {
+  readonly problems: ReadonlyArray<Problem>
+  readonly next: string | null
+}
+
+const Cursor = Schema.parseJson(Schema.Tuple(EpochMillis, ProblemId))
 
 const prefixed = (error: Errors.Invalid, prefix: ReadonlyArray<string | number>): Errors.Invalid =>
   new Errors.Invalid({
@@ -446,6 +481,74 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
           : yield* applyAll(actor, due, { permission: "issues.escalate", pathOfItem: (index) => [index] })
       }).pipe(Effect.retry({ while: (error) => error._tag === "Conflict", times: 3 }))
 
+    /**
+     * A page of the problems on or under a path (or the actor's whole scope) that match the filters,
+     * by registration time then id; `issues.read` on every path listed.
+     */
+    const list = (
+      actor: Actor.Actor,
+      input: unknown
+    ): Effect.Effect<ProblemPage, Errors.Invalid | Errors.Forbidden | Errors.StorageError> =>
+      Effect.gen(function* () {
+        const query = yield* Effect.mapError(Schema.decodeUnknown(ListInput, decodeOptions)(input), (error) =>
+          Errors.Invalid.fromParseError(error, ["query"])
+        )
+        const after =
+          query.cursor === undefined
+            ? undefined
+            : yield* Effect.mapError(Schema.decodeUnknown(Cursor)(query.cursor), () =>
+                Errors.Invalid.one(["query", "cursor"], "is not a cursor this register gave")
+              )
+        const paths = query.under === undefined ? actor.scope : [query.under]
+        for (const path of paths) yield* allowed(actor, "issues.read", path)
+        const asOf = yield* today
+        const nodeIds = new Set<NodeId>()
+        for (const path of paths) {
+          for (const [nodeId] of yield* grid.placements({ asOf, under: path }))
+            nodeIds.add(NodeId.make(nodeId, { disableValidation: true }))
+        }
+        const problems = yield* store.list({
+          nodeIds: [...nodeIds],
+          states: query.states,
+          categoryCodes: query.categoryCodes,
+          registered: query.registered,
+          deadlineBy: query.overdue ? yield* Clock.currentTimeMillis : undefined,
+          after: after === undefined ? undefined : { registeredAt: after[0], id: after[1] },
+          limit: query.limit + 1
+        })
+        const page = problems.slice(0, query.limit)
+        const last = page.at(-1)
+        return {
+          problems: page,
+          next:
+            problems.length > query.limit && last !== undefined ? JSON.stringify([last.registeredAt, last.id]) : null
+        }
+      })
+
+    /**
+     * The problems with these ids that the actor may read (`issues.read` where each stands), in the
+     * order asked; the others — missing or outside the actor's scope alike — are left out.
+     */
+    const find = (
+      actor: Actor.Actor,
+      ids: ReadonlyArray<ProblemId>
+    ): Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError> =>
+      Effect.gen(function* () {
+        const found = new Map((yield* store.get(ids)).map((problem) => [problem.id, problem]))
+        const paths = yield* Effect.catchTag(pathsOf([...found.values()]), "NotFound", () =>
+          Effect.succeed(new Map<string, Actor.NodePath>())
+        )
+        return ids.flatMap((id) => {
+          const problem = found.get(id)
+          const path = problem === undefined ? undefined : paths.get(problem.nodeId)
+          return problem !== undefined &&
+            path !== undefined &&
+            Either.isRight(Permission.decide(grants, actor, { permission: "issues.read", at: path }))
+            ? [problem]
+            : []
+        })
+      })
+
     /** A problem's events, oldest first. */
     const history = (
       actor: Actor.Actor,
@@ -470,6 +573,6 @@ export class ProblemRegister extends Effect.Service<ProblemRegister>()("@sortgri
         )
       )
 
-    return { register, registerMany, transition, transitionMany, escalateOverdue, history, stats } as const
+    return { register, registerMany, transition, transitionMany, escalateOverdue, list, find, history, stats } as const
   })
 }) {}

@@ -20,7 +20,7 @@ import type { NodeId } from "@sortgrid/grid/Node"
 import { Context, type Effect, type Either } from "effect"
 import type { CategoryCode } from "./Category.js"
 import type { ProblemEvent, Transition } from "./Lifecycle.js"
-import type { Problem, ProblemId } from "./Problem.js"
+import type { Problem, ProblemId, State } from "./Problem.js"
 import type { ProblemFacts } from "./Stats.js"
 
 /**
@@ -84,6 +84,29 @@ export interface OpenQuery {
 }
 
 /**
+ * Which problems {@link ProblemStore} `list` returns: every filter given applies; a page of them in
+ * registration order, after a position (exclusive) when given.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ListQuery {
+  /** Only problems on these nodes; every node when absent. */
+  readonly nodeIds?: ReadonlyArray<NodeId> | undefined
+  /** Only problems in these states; every state when absent. */
+  readonly states?: ReadonlyArray<State> | undefined
+  readonly categoryCodes?: ReadonlyArray<CategoryCode> | undefined
+  /** Only problems registered in `[from, to]`. */
+  readonly registered?: { readonly from: number; readonly to: number } | undefined
+  /** Only open problems whose deadline is at or before this instant: overdue then. */
+  readonly deadlineBy?: number | undefined
+  /** The position after which the page starts: the last problem of the previous page. */
+  readonly after?: { readonly registeredAt: number; readonly id: ProblemId } | undefined
+  /** At most this many; all when absent. */
+  readonly limit?: number | undefined
+}
+
+/**
  * One problem a {@link ProblemStore} `change` batch writes, and the version its command was decided on.
  *
  * @since 0.1.0
@@ -135,6 +158,8 @@ export class ProblemStore extends Context.Tag("@sortgrid/issues/ProblemStore")<
     readonly get: (ids: ReadonlyArray<ProblemId>) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
     /** A problem's events, oldest (version 1) first; empty when it does not exist. */
     readonly events: (problemId: ProblemId) => Effect.Effect<ReadonlyArray<ProblemEvent>, Errors.StorageError>
+    /** Problems matching a {@link ListQuery}, by registration time then id. */
+    readonly list: (query: ListQuery) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
     /** Problems on the register (see {@link OpenQuery}), by registration time then id. */
     readonly open: (query: OpenQuery) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
     /**

@@ -22,7 +22,27 @@ export * as Earning from "./Earning.js"
 /**
  * @since 0.1.0
  */
+export * as EarningStore from "./EarningStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Earnings from "./Earnings.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Household from "./Household.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as HouseholdStore from "./HouseholdStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Households from "./Households.js"
 
 /**
  * @since 0.1.0
@@ -57,7 +77,27 @@ export * as Redemption from "./Redemption.js"
 /**
  * @since 0.1.0
  */
+export * as RedemptionStore from "./RedemptionStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Redemptions from "./Redemptions.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Replay from "./Replay.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as TaskStore from "./TaskStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Tasks from "./Tasks.js"
 
 /**
  * @since 0.1.0

@@ -16,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import { type AssessmentStore, Assessments, type Consequence, type Scheme } from "@sortgrid/assessment"
 import { Actor, Audit, AuditLog, Errors, Period } from "@sortgrid/core"
 import {
   type Assignment,
@@ -40,9 +41,21 @@ import {
   type Tree
 } from "@sortgrid/grid"
 import { Inspection, Inspections, type Lifecycle, Problem, ProblemRegister, type Stats } from "@sortgrid/issues"
-import { Account, Ledger, type Posting } from "@sortgrid/ledger"
+import {
+  Account,
+  CertifiedTask,
+  Earnings,
+  type Household,
+  Households,
+  Ledger,
+  type Posting,
+  Redemption,
+  Redemptions,
+  Tasks
+} from "@sortgrid/ledger"
 import { Cause, type Context, Effect, Exit, ManagedRuntime, Option, Schema } from "effect"
 import type * as GeoJSON from "geojson"
+import * as Consequences from "./Consequences.js"
 import * as Sortgrid from "./Sortgrid.js"
 
 /**
@@ -272,6 +285,124 @@ export interface SortgridClient {
     /** Recomputes every balance from the transfers and reports the accounts that drifted; needs `ledger.reconcile`. */
     readonly reconcile: (actor: ActorInput) => Promise<Ledger.Reconciliation>
   }
+  /** The points programme: earning, redemption at merchants (balances and statements are in `ledger`). */
+  readonly points: {
+    /** Decides and posts claims (`{ ledger, claims: [{ id, code, residentReference, walletAccountId, … }] }`); needs `ledger.earn`. */
+    readonly earn: (actor: ActorInput, request: unknown) => Promise<ReadonlyArray<Earnings.ClaimOutcome>>
+    /** Posts the lock holds of a ledger whose lock period has ended; needs `ledger.expire`. */
+    readonly releaseLocks: (actor: ActorInput, ledger: string) => Promise<Earnings.ReleaseRun>
+    /** Defines merchants (`{ id, ledger, accountId, kind, name: { zh, en }, closed? }`); needs `ledger.catalogue`. */
+    readonly defineMerchants: (
+      actor: ActorInput,
+      merchants: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Redemption.Merchant>>
+    /** Defines catalogue items (`{ merchantId, code, name, pointCost, stock?, offered? }`); needs `ledger.catalogue`. */
+    readonly defineItems: (actor: ActorInput, items: ReadonlyArray<unknown>) => Promise<ReadonlyArray<Redemption.Item>>
+    /** Restocks or writes off units (`{ id, merchantId, itemCode, delta }`), once per id; needs `ledger.catalogue`. */
+    readonly adjustStock: (actor: ActorInput, adjustment: unknown) => Promise<Redemption.Item>
+    /** A merchant and its items; needs `ledger.read`. */
+    readonly catalogue: (actor: ActorInput, merchantId: string) => Promise<Redemptions.Catalogue>
+    /** Holds a basket at the counter (`{ id, merchantId, walletAccountId, lines, timeoutSeconds? }`); needs `ledger.redeem`. */
+    readonly redeem: (actor: ActorInput, redemption: unknown) => Promise<Redemptions.StepResult>
+    /** Hands a redemption over (`{ redemptionId, lines? }`): posts its holds, takes stock; needs `ledger.redeem`. */
+    readonly handOver: (actor: ActorInput, handOver: unknown) => Promise<Redemptions.StepResult>
+    /** Cancels a redemption: voids its holds; needs `ledger.redeem`. */
+    readonly cancel: (actor: ActorInput, redemptionId: string) => Promise<Redemptions.StepResult>
+    /** A merchant's settlement report for a period (`{ merchantId, period: "2023-06" }`); needs `ledger.settlement`. */
+    readonly settlement: (
+      actor: ActorInput,
+      query: { readonly merchantId: string; readonly period: string }
+    ) => Promise<Redemption.Settlement>
+  }
+  /** Household wallets: households, residents joining, moving out with a share of the points. */
+  readonly households: {
+    /** Creates households (`{ reference, ledger, walletAccountId }`); needs `ledger.households`. */
+    readonly create: (
+      actor: ActorInput,
+      households: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Household.Household>>
+    /** A resident joins a household from now (`{ householdReference, residentReference }`); needs `ledger.households`. */
+    readonly join: (actor: ActorInput, join: unknown) => Promise<Household.Membership>
+    /** Moves a resident out (`{ id, householdReference, residentReference, toAccountId, policy? }`); needs `ledger.households`. */
+    readonly moveOut: (actor: ActorInput, move: unknown) => Promise<Households.MoveResult>
+    /** A household and its members now; needs `ledger.read`. */
+    readonly get: (
+      actor: ActorInput,
+      reference: string
+    ) => Promise<{ readonly household: Household.Household; readonly members: ReadonlyArray<Household.Membership> }>
+  }
+  /** Certified tasks: credited once, on certification by someone other than who did them. */
+  readonly tasks: {
+    /** Assigns a task (`{ id, ledger, points, budgetAccountId, walletAccountId, assigneeReference, code? }`). */
+    readonly assign: (actor: ActorInput, task: unknown) => Promise<Tasks.TaskResult>
+    /** Records a task done (`{ taskId, expectedVersion? }`); needs `ledger.tasks.complete`. */
+    readonly complete: (actor: ActorInput, step: unknown) => Promise<Tasks.TaskResult>
+    /** Certifies a done task and credits it once (`{ taskId, expectedVersion? }`); needs `ledger.tasks.certify`. */
+    readonly certify: (actor: ActorInput, step: unknown) => Promise<Tasks.TaskResult>
+    /** Sends a done task back (`{ taskId, reason, expectedVersion? }`); needs `ledger.tasks.certify`. */
+    readonly reject: (actor: ActorInput, step: unknown) => Promise<Tasks.TaskResult>
+    /** Cancels a task not yet certified (`{ taskId, expectedVersion? }`); needs `ledger.tasks.assign`. */
+    readonly cancel: (actor: ActorInput, step: unknown) => Promise<Tasks.TaskResult>
+    /** A task by id; needs `ledger.read`. */
+    readonly get: (actor: ActorInput, id: string) => Promise<CertifiedTask.CertifiedTask>
+    /** The tasks of an assignee; needs `ledger.read`. */
+    readonly of: (actor: ActorInput, assigneeReference: string) => Promise<ReadonlyArray<CertifiedTask.CertifiedTask>>
+  }
+  readonly assessment: {
+    /** Defines a scheme version (its JSON document); version n + 1 of a scheme, with the diff against n. */
+    readonly defineScheme: (actor: ActorInput, scheme: unknown) => Promise<Assessments.Defined>
+    /** Every version of a scheme, oldest first. */
+    readonly schemeVersions: (actor: ActorInput, id: string) => Promise<ReadonlyArray<AssessmentStore.StoredScheme>>
+    /** The changes between two versions of a scheme. */
+    readonly schemeDiff: (
+      actor: ActorInput,
+      query: { readonly id: string; readonly from: number; readonly to: number }
+    ) => Promise<ReadonlyArray<Scheme.Change>>
+    /** Enters or imports data values (`[{ element, node, period, value, provenance? }]`) in one transaction. */
+    readonly enterValues: (
+      actor: ActorInput,
+      values: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<AssessmentStore.StoredValue>>
+    /** Scores a scheme for a period (`{ schemeId, period, units? }`) into a stored result version. */
+    readonly evaluate: (actor: ActorInput, input: unknown) => Promise<Assessments.Scored>
+    /** Scores an approved period again under a scheme version (`{ schemeId, period, schemeVersion? }`). */
+    readonly rescore: (actor: ActorInput, input: unknown) => Promise<Assessments.Scored>
+    /** Every stored version of a result, oldest first. */
+    readonly results: (
+      actor: ActorInput,
+      query: { readonly schemeId: string; readonly period: string }
+    ) => Promise<ReadonlyArray<AssessmentStore.StoredResult>>
+    /** Approves units (`{ schemeId, period, units }`), bottom-up. */
+    readonly approve: (actor: ActorInput, input: unknown) => Promise<ReadonlyArray<AssessmentStore.UnitApproval>>
+    /** Unapproves units (`{ schemeId, period, units, reason? }`), top-down, audited. */
+    readonly unapprove: (actor: ActorInput, input: unknown) => Promise<ReadonlyArray<AssessmentStore.UnitApproval>>
+    /** Decides an appeal with corrected data (`{ id, schemeId, period, unit, reason, corrections }`). */
+    readonly appeal: (actor: ActorInput, input: unknown) => Promise<Assessments.Scored>
+    /** The actions consequence rules emit over the latest result. */
+    readonly consequences: (
+      actor: ActorInput,
+      query: { readonly schemeId: string; readonly period: string; readonly rules: unknown }
+    ) => Promise<ReadonlyArray<Consequence.Action>>
+    /** Puts consequence actions on the problem register, in the categories `categoryOf` maps them to. */
+    readonly registerConsequences: (
+      actor: ActorInput,
+      actions: ReadonlyArray<Consequence.Action>,
+      mapping: Consequences.Mapping
+    ) => Promise<ReadonlyArray<ProblemRegister.Registration>>
+    /** Splits a fund over the latest result (`{ schemeId, period, fund, rule, capFen?, floorFen?, penalties? }`). */
+    readonly allocate: (actor: ActorInput, input: unknown) => Promise<Assessments.Payout>
+    /** A unit's health check, as data and Markdown. */
+    readonly healthCheck: (
+      actor: ActorInput,
+      query: {
+        readonly schemeId: string
+        readonly period: string
+        readonly unit: string
+        readonly periods?: number
+        readonly weakest?: number
+      }
+    ) => Promise<Assessments.Health>
+  }
   /** Runs any Effect program against this client's services: the way down from Promises to Effect. */
   readonly run: <A, E>(effect: Effect.Effect<A, E, Sortgrid.Services>) => Promise<A>
   /** Closes the store. The client must not be used afterwards. */
@@ -369,6 +500,10 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
   ) => run(Effect.flatMap(Effect.zip(tag, decodeActor(actor)), ([service, decoded]) => f(service, decoded)))
   const withGrid = <A, E>(actor: ActorInput, f: (grid: Grid.Grid, actor: Actor.Actor) => Effect.Effect<A, E>) =>
     withService(Grid.Grid, actor, f)
+  const withAssessments = <A, E>(
+    actor: ActorInput,
+    f: (service: Assessments.Assessments, actor: Actor.Actor) => Effect.Effect<A, E>
+  ) => withService(Assessments.Assessments, actor, f)
   const nodeAt = (id: string, asOf: string) =>
     Effect.all([decodeInput(Node.NodeId, id, "id"), decodeInput(Period.IsoDate, asOf, "asOf")])
   return {
@@ -560,6 +695,73 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
           Effect.flatMap(decodeInput(Account.LedgerId, ledger, "ledger"), (id) => service.expire(a, id))
         ),
       reconcile: (actor) => withService(Ledger.Ledger, actor, (service, a) => service.reconcile(a))
+    },
+    points: {
+      earn: (actor, request) => withService(Earnings.Earnings, actor, (service, a) => service.earn(a, request)),
+      releaseLocks: (actor, ledger) =>
+        withService(Earnings.Earnings, actor, (service, a) =>
+          Effect.flatMap(decodeInput(Account.LedgerId, ledger, "ledger"), (id) => service.releaseLocks(a, id))
+        ),
+      defineMerchants: (actor, merchants) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.defineMerchants(a, merchants)),
+      defineItems: (actor, items) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.defineItems(a, items)),
+      adjustStock: (actor, adjustment) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.adjustStock(a, adjustment)),
+      catalogue: (actor, merchantId) =>
+        withService(Redemptions.Redemptions, actor, (service, a) =>
+          Effect.flatMap(decodeInput(Redemption.MerchantId, merchantId, "merchantId"), (id) => service.catalogue(a, id))
+        ),
+      redeem: (actor, redemption) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.redeem(a, redemption)),
+      handOver: (actor, handOver) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.handOver(a, handOver)),
+      cancel: (actor, redemptionId) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.cancel(a, { redemptionId })),
+      settlement: (actor, query) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.settlement(a, query))
+    },
+    households: {
+      create: (actor, households) =>
+        withService(Households.Households, actor, (service, a) => service.createHouseholds(a, households)),
+      join: (actor, join) => withService(Households.Households, actor, (service, a) => service.join(a, join)),
+      moveOut: (actor, move) => withService(Households.Households, actor, (service, a) => service.moveOut(a, move)),
+      get: (actor, reference) =>
+        withService(Households.Households, actor, (service, a) => service.household(a, reference))
+    },
+    tasks: {
+      assign: (actor, task) => withService(Tasks.Tasks, actor, (service, a) => service.assign(a, task)),
+      complete: (actor, step) => withService(Tasks.Tasks, actor, (service, a) => service.complete(a, step)),
+      certify: (actor, step) => withService(Tasks.Tasks, actor, (service, a) => service.certify(a, step)),
+      reject: (actor, step) => withService(Tasks.Tasks, actor, (service, a) => service.reject(a, step)),
+      cancel: (actor, step) => withService(Tasks.Tasks, actor, (service, a) => service.cancel(a, step)),
+      get: (actor, id) =>
+        withService(Tasks.Tasks, actor, (service, a) =>
+          Effect.flatMap(decodeInput(CertifiedTask.TaskId, id, "id"), (taskId) => service.task(a, taskId))
+        ),
+      of: (actor, assigneeReference) =>
+        withService(Tasks.Tasks, actor, (service, a) => service.tasksOf(a, assigneeReference))
+    },
+    assessment: {
+      defineScheme: (actor, scheme) => withAssessments(actor, (service, a) => service.defineScheme(a, scheme)),
+      schemeVersions: (actor, id) => withAssessments(actor, (service, a) => service.schemeVersions(a, id)),
+      schemeDiff: (actor, query) => withAssessments(actor, (service, a) => service.schemeDiff(a, query)),
+      enterValues: (actor, values) => withAssessments(actor, (service, a) => service.enterValues(a, values)),
+      evaluate: (actor, input) => withAssessments(actor, (service, a) => service.evaluate(a, input)),
+      rescore: (actor, input) => withAssessments(actor, (service, a) => service.rescore(a, input)),
+      results: (actor, query) => withAssessments(actor, (service, a) => service.results(a, query)),
+      approve: (actor, input) => withAssessments(actor, (service, a) => service.approve(a, input)),
+      unapprove: (actor, input) => withAssessments(actor, (service, a) => service.unapprove(a, input)),
+      appeal: (actor, input) => withAssessments(actor, (service, a) => service.appeal(a, input)),
+      consequences: (actor, query) => withAssessments(actor, (service, a) => service.consequences(a, query)),
+      registerConsequences: (actor, actions, mapping) =>
+        withService(ProblemRegister.ProblemRegister, actor, (service, a) =>
+          Consequences.register(a, actions, mapping).pipe(
+            Effect.provideService(ProblemRegister.ProblemRegister, service)
+          )
+        ),
+      allocate: (actor, input) => withAssessments(actor, (service, a) => service.allocate(a, input)),
+      healthCheck: (actor, query) => withAssessments(actor, (service, a) => service.healthCheck(a, query))
     },
     run,
     close: () => runtime.dispose()

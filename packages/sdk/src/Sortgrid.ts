@@ -11,7 +11,8 @@
  *
  * @since 0.1.0
  */
-import { AuditLog, type Errors, Permission } from "@sortgrid/core"
+import { Assessments } from "@sortgrid/assessment"
+import { AuditLog, DataValue, type Errors, Permission } from "@sortgrid/core"
 import {
   DutyRoster,
   Geography,
@@ -23,13 +24,13 @@ import {
   Profile,
   Sites
 } from "@sortgrid/grid"
-import { Inspections, ProblemRegister } from "@sortgrid/issues"
-import { Ledger } from "@sortgrid/ledger"
+import { Inspections, ProblemRegister, ProblemValues } from "@sortgrid/issues"
+import { Earnings, Households, Ledger, Redemptions, Tasks } from "@sortgrid/ledger"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import type { SqlStore } from "@sortgrid/store-sql"
 import { SqliteStore } from "@sortgrid/store-sqlite"
-import { type Clock, Either, Layer } from "effect"
+import { type Clock, Effect, Either, Layer } from "effect"
 import { defaultGrants } from "./Policies.js"
 import * as StoreUrl from "./StoreUrl.js"
 
@@ -48,6 +49,8 @@ export interface SortgridOptions {
   readonly profile?: Profile.Profile | undefined
   /** The points ledger's lot policy per ledger id; default none (points never expire). */
   readonly ledger?: Ledger.Config | undefined
+  /** The earning programme (budget, rules, lock period) per ledger id; default none. */
+  readonly earning?: Earnings.Config | undefined
   /**
    * The clock every service reads; default the system clock. A simulation or a replay of a past
    * period gives a {@link SimulatedClock}'s.
@@ -72,6 +75,11 @@ export type Services =
   | ProblemRegister.ProblemRegister
   | Inspections.Inspections
   | Ledger.Ledger
+  | Earnings.Earnings
+  | Redemptions.Redemptions
+  | Households.Households
+  | Tasks.Tasks
+  | Assessments.Assessments
   | SqlStore.Ports
   | Permission.Policy
 
@@ -94,6 +102,19 @@ export const layerStore = (
   })
 
 /**
+ * The data-value providers the assessment engine reads derived values from, combined in order of
+ * precedence (`DataValue.combine`): the problem register's stats. Providers of the grid (duty
+ * presence, outreach) and the ledger join here as they are written.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const dataValues = Layer.effect(
+  DataValue.DataValueProvider,
+  Effect.map(ProblemValues.make, (issues) => DataValue.combine([issues]))
+)
+
+/**
  * Every sortgrid service over the store a URL names.
  *
  * @since 0.1.0
@@ -108,13 +129,19 @@ export const layer = (options: SortgridOptions = {}): Layer.Layer<Services, Erro
     DutyRoster.DutyRoster.Default,
     OutreachEvents.OutreachEvents.Default,
     Inspections.Inspections.Default.pipe(Layer.provideMerge(ProblemRegister.ProblemRegister.Default)),
-    Ledger.Ledger.Default
+    Ledger.Ledger.Default,
+    Earnings.Earnings.Default,
+    Redemptions.Redemptions.Default,
+    Households.Households.Default,
+    Tasks.Tasks.Default,
+    Assessments.Assessments.Default.pipe(Layer.provide(dataValues))
   ).pipe(
     Layer.provideMerge(AuditLog.AuditLog.Default),
     Layer.provideMerge(layerStore(options.store)),
     Layer.provideMerge(Permission.layer(options.grants ?? defaultGrants)),
     Layer.provide(Layer.succeed(Grid.GridProfile, options.profile ?? Profile.chinaDistrict)),
     Layer.provide(Layer.succeed(Ledger.LedgerConfig, options.ledger ?? { policies: new Map() })),
+    Layer.provide(Layer.succeed(Earnings.EarningConfig, options.earning ?? { programmes: new Map() })),
     Layer.provide(options.clock === undefined ? Layer.empty : Layer.setClock(options.clock))
   )
 

@@ -12,6 +12,11 @@ export * as Client from "./Client.js"
 /**
  * @since 0.1.0
  */
+export * as Consequences from "./Consequences.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Policies from "./Policies.js"
 
 /**

@@ -115,7 +115,31 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, MemoryDatabase
           .sort(byRegistration)
       })
 
+    const list = (query: ProblemStore.ListQuery) =>
+      Effect.map(Ref.get(table), ({ problems }) => {
+        const nodes = query.nodeIds === undefined ? undefined : new Set<string>(query.nodeIds)
+        const states = query.states === undefined ? undefined : new Set<string>(query.states)
+        const codes = query.categoryCodes === undefined ? undefined : new Set<string>(query.categoryCodes)
+        const { after, deadlineBy, registered } = query
+        const found = [...problems.values()]
+          .filter(
+            (problem) =>
+              (nodes === undefined || nodes.has(problem.nodeId)) &&
+              (states === undefined || states.has(problem.state)) &&
+              (codes === undefined || codes.has(problem.categoryCode)) &&
+              (registered === undefined ||
+                (problem.registeredAt >= registered.from && problem.registeredAt <= registered.to)) &&
+              (deadlineBy === undefined || (Problem.isOpen(problem) && problem.deadlineAt <= deadlineBy)) &&
+              (after === undefined ||
+                problem.registeredAt > after.registeredAt ||
+                (problem.registeredAt === after.registeredAt && problem.id > after.id))
+          )
+          .sort(byRegistration)
+        return query.limit === undefined ? found : found.slice(0, query.limit)
+      })
+
     return ProblemStore.ProblemStore.of({
+      list,
       register,
       change,
       get: (ids) =>

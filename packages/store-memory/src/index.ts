@@ -7,6 +7,11 @@
 /**
  * @since 0.1.0
  */
+export * as MemoryAssessmentStore from "./MemoryAssessmentStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryAuditStore from "./MemoryAuditStore.js"
 
 /**
@@ -22,6 +27,11 @@ export * as MemoryDutyStore from "./MemoryDutyStore.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryEarningStore from "./MemoryEarningStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemoryGeometryStore from "./MemoryGeometryStore.js"
 
 /**
@@ -33,6 +43,11 @@ export * as MemoryGridStore from "./MemoryGridStore.js"
  * @since 0.1.0
  */
 export * as MemoryGroupStore from "./MemoryGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryHouseholdStore from "./MemoryHouseholdStore.js"
 
 /**
  * @since 0.1.0
@@ -67,9 +82,19 @@ export * as MemoryProblemStore from "./MemoryProblemStore.js"
 /**
  * @since 0.1.0
  */
+export * as MemoryRedemptionStore from "./MemoryRedemptionStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as MemorySiteStore from "./MemorySiteStore.js"
 
 /**
  * @since 0.1.0
  */
 export * as MemoryStore from "./MemoryStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as MemoryTaskStore from "./MemoryTaskStore.js"

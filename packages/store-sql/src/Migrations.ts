@@ -7,10 +7,12 @@ import { SqlClient } from "@effect/sql"
 import { Audit } from "@sortgrid/core"
 import { Effect } from "effect"
 import type { Migration } from "./Migrator.js"
+import { assessment } from "./migrations/assessment.js"
 import { dutyAndOutreach } from "./migrations/dutyAndOutreach.js"
 import { geometry } from "./migrations/geometry.js"
 import { inspections } from "./migrations/inspections.js"
 import { ledger } from "./migrations/ledger.js"
+import { ledgerProgramme } from "./migrations/ledgerProgramme.js"
 import { people } from "./migrations/people.js"
 import { priorityResidents } from "./migrations/priorityResidents.js"
 import { problemClosureKind } from "./migrations/problemClosureKind.js"
@@ -125,5 +127,7 @@ export const all: ReadonlyArray<Migration> = [
   problems,
   inspections,
   problemClosureKind,
-  ledger
+  ledger,
+  ledgerProgramme,
+  assessment
 ]

@@ -262,7 +262,34 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, SqlClient.SqlC
       )
     }
 
+    const list = (query: ProblemStore.ListQuery) => {
+      if ((query.nodeIds !== undefined && query.nodeIds.length === 0) || query.limit === 0) {
+        return Effect.succeed<ReadonlyArray<Problem.Problem>>([])
+      }
+      const { after, categoryCodes, deadlineBy, registered, states } = query
+      const conditions = [
+        ...(query.nodeIds === undefined ? [] : [isAnyOf("node_id", [...new Set<string>(query.nodeIds)])]),
+        ...(states === undefined ? [] : [isAnyOf("state", states)]),
+        ...(categoryCodes === undefined ? [] : [isAnyOf("category_code", categoryCodes)]),
+        ...(registered === undefined
+          ? []
+          : [sql`registered_at >= ${registered.from}`, sql`registered_at <= ${registered.to}`]),
+        ...(deadlineBy === undefined ? [] : [sql`state <> ${"closed"}`, sql`deadline_at <= ${deadlineBy}`]),
+        ...(after === undefined
+          ? []
+          : [
+              sql`(registered_at > ${after.registeredAt} OR (registered_at = ${after.registeredAt} AND id > ${after.id}))`
+            ])
+      ]
+      const where = conditions.length === 0 ? sql`` : sql`WHERE ${sql.and(conditions)}`
+      const limit = query.limit === undefined ? sql`` : sql`LIMIT ${query.limit}`
+      return sql`SELECT body FROM problem ${where} ORDER BY registered_at, id ${limit}`.pipe(
+        readRows("list problems", decodeProblems)
+      )
+    }
+
     return ProblemStore.ProblemStore.of({
+      list,
       facts,
       register,
       change,

@@ -6,25 +6,35 @@
  * @since 0.1.0
  */
 import type { SqlClient } from "@effect/sql"
+import type { AssessmentStore } from "@sortgrid/assessment/AssessmentStore"
 import type { AuditStore, Errors, Transactor } from "@sortgrid/core"
 import type { Ports as GridPorts } from "@sortgrid/grid/Ports"
 import type { InspectionStore, ProblemStore } from "@sortgrid/issues"
+import type { EarningStore } from "@sortgrid/ledger/EarningStore"
+import type { HouseholdStore } from "@sortgrid/ledger/HouseholdStore"
 import type { LedgerStore } from "@sortgrid/ledger/LedgerStore"
+import type { RedemptionStore } from "@sortgrid/ledger/RedemptionStore"
+import type { TaskStore } from "@sortgrid/ledger/TaskStore"
 import { type Effect, Layer } from "effect"
 import * as Migrations from "./Migrations.js"
 import * as Migrator from "./Migrator.js"
+import * as SqlAssessmentStore from "./SqlAssessmentStore.js"
 import * as SqlAuditStore from "./SqlAuditStore.js"
 import * as SqlDutyStore from "./SqlDutyStore.js"
+import * as SqlEarningStore from "./SqlEarningStore.js"
 import * as SqlGeometryStore from "./SqlGeometryStore.js"
 import * as SqlGridStore from "./SqlGridStore.js"
 import * as SqlGroupStore from "./SqlGroupStore.js"
+import * as SqlHouseholdStore from "./SqlHouseholdStore.js"
 import * as SqlInspectionStore from "./SqlInspectionStore.js"
 import * as SqlLedgerStore from "./SqlLedgerStore.js"
 import * as SqlOutreachStore from "./SqlOutreachStore.js"
 import * as SqlPeopleStore from "./SqlPeopleStore.js"
 import * as SqlPriorityResidentStore from "./SqlPriorityResidentStore.js"
 import * as SqlProblemStore from "./SqlProblemStore.js"
+import * as SqlRedemptionStore from "./SqlRedemptionStore.js"
 import * as SqlSiteStore from "./SqlSiteStore.js"
+import * as SqlTaskStore from "./SqlTaskStore.js"
 import * as SqlTransactor from "./SqlTransactor.js"
 
 /**
@@ -46,7 +56,12 @@ export const layer: Layer.Layer<Ports, never, SqlClient.SqlClient> = Layer.merge
   SqlOutreachStore.layer,
   SqlProblemStore.layer,
   SqlInspectionStore.layer,
-  SqlLedgerStore.layer
+  SqlLedgerStore.layer,
+  SqlEarningStore.layer,
+  SqlRedemptionStore.layer,
+  SqlHouseholdStore.layer,
+  SqlTaskStore.layer,
+  SqlAssessmentStore.layer
 )
 
 /**
@@ -62,6 +77,11 @@ export type Ports =
   | ProblemStore.ProblemStore
   | InspectionStore.InspectionStore
   | LedgerStore
+  | EarningStore
+  | RedemptionStore
+  | HouseholdStore
+  | TaskStore
+  | AssessmentStore
 
 /**
  * Brings the database up to the latest schema.

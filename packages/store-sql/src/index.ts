@@ -17,12 +17,22 @@ export * as Migrator from "./Migrator.js"
 /**
  * @since 0.1.0
  */
+export * as SqlAssessmentStore from "./SqlAssessmentStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlAuditStore from "./SqlAuditStore.js"
 
 /**
  * @since 0.1.0
  */
 export * as SqlDutyStore from "./SqlDutyStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlEarningStore from "./SqlEarningStore.js"
 
 /**
  * @since 0.1.0
@@ -38,6 +48,11 @@ export * as SqlGridStore from "./SqlGridStore.js"
  * @since 0.1.0
  */
 export * as SqlGroupStore from "./SqlGroupStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlHouseholdStore from "./SqlHouseholdStore.js"
 
 /**
  * @since 0.1.0
@@ -72,12 +87,22 @@ export * as SqlProblemStore from "./SqlProblemStore.js"
 /**
  * @since 0.1.0
  */
+export * as SqlRedemptionStore from "./SqlRedemptionStore.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SqlSiteStore from "./SqlSiteStore.js"
 
 /**
  * @since 0.1.0
  */
 export * as SqlStore from "./SqlStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlTaskStore from "./SqlTaskStore.js"
 
 /**
  * @since 0.1.0

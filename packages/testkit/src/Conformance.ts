@@ -5,11 +5,13 @@
  * @since 0.1.0
  */
 import type { SqlClient } from "@effect/sql"
+import type { AssessmentStore } from "@sortgrid/assessment/AssessmentStore"
 import type { AuditStore, Transactor } from "@sortgrid/core"
 import type { InspectionStore } from "@sortgrid/issues/InspectionStore"
 import type { ProblemStore } from "@sortgrid/issues/ProblemStore"
 import type { LedgerStore } from "@sortgrid/ledger/LedgerStore"
 import { Layer } from "effect"
+import * as AssessmentSuite from "./AssessmentSuite.js"
 import * as AuditLogSuite from "./AuditLogSuite.js"
 import * as AuditProbe from "./AuditProbe.js"
 import * as CampaignSuite from "./CampaignSuite.js"
@@ -23,6 +25,7 @@ import * as OutreachSuite from "./OutreachSuite.js"
 import * as PeopleSuite from "./PeopleSuite.js"
 import * as PriorityResidentSuite from "./PriorityResidentSuite.js"
 import * as ProblemSuite from "./ProblemSuite.js"
+import * as ProgrammeSuite from "./ProgrammeSuite.js"
 import * as SiteSuite from "./SiteSuite.js"
 
 /**
@@ -35,7 +38,7 @@ import * as SiteSuite from "./SiteSuite.js"
  */
 export const all = <E1, E2>(
   name: string,
-  store: Layer.Layer<Store | ProblemStore | InspectionStore | LedgerStore, E1>,
+  store: Layer.Layer<Store | ProblemStore | InspectionStore | LedgerStore | ProgrammeSuite.Store | AssessmentStore, E1>,
   audit: Layer.Layer<AuditStore.AuditStore | Transactor.Transactor | AuditProbe.AuditProbe, E2>
 ): void => {
   AuditLogSuite.suite(name, audit)
@@ -49,6 +52,8 @@ export const all = <E1, E2>(
   InspectionSuite.suite(name, store)
   CampaignSuite.suite(name, store)
   LedgerSuite.suite(name, store)
+  ProgrammeSuite.suite(name, store)
+  AssessmentSuite.suite(name, store)
 }
 
 /**
@@ -60,7 +65,10 @@ export const all = <E1, E2>(
  */
 export const sql = <E>(
   name: string,
-  store: Layer.Layer<Store | ProblemStore | InspectionStore | LedgerStore | SqlClient.SqlClient, E>
+  store: Layer.Layer<
+    Store | ProblemStore | InspectionStore | LedgerStore | ProgrammeSuite.Store | AssessmentStore | SqlClient.SqlClient,
+    E
+  >
 ): void => {
   all(name, store, AuditProbe.layerSql.pipe(Layer.provideMerge(store)))
   PriorityResidentSuite.suite(name, PriorityResidentSuite.layerSql.pipe(Layer.provideMerge(store)), { probe: true })

@@ -354,6 +354,45 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store | ProblemStore, 
         expect((yield* problemActions).length).toBe(2)
       }))
 
+    test("list pages through the problems under a path by filter; find keeps what the actor may read", () =>
+      Effect.gen(function* () {
+        const ids = yield* seeded
+        const register = yield* ProblemRegister
+        for (const [index, id] of ["p-1", "p-2", "p-3"].entries()) {
+          yield* TestClock.adjust(60_000 * (index + 1))
+          yield* register.register(admin, {
+            ...problem(id, ids.compound),
+            categoryCode: index === 1 ? "signage-missing" : "bin-missing",
+            attributes: index === 1 ? { sign: "sorting_guide" } : { stream: "kitchen" }
+          })
+        }
+        yield* transition(admin, { _tag: "CloseOther", problemId: "p-3", expectedVersion: 1, reason: "withdrawn" })
+        const page = (query: Record<string, unknown>) =>
+          Effect.map(register.list(admin, { under: "/110112/", ...query }), ({ next, problems }) => ({
+            ids: problems.map((p) => p.id),
+            next
+          }))
+        expect((yield* page({})).ids).toEqual(["p-1", "p-2", "p-3"])
+        expect((yield* page({ states: ["registered"] })).ids).toEqual(["p-1", "p-2"])
+        expect((yield* page({ categoryCodes: ["signage-missing"] })).ids).toEqual(["p-2"])
+        const first = yield* page({ limit: 2 })
+        expect(first.ids).toEqual(["p-1", "p-2"])
+        expect((yield* page({ limit: 2, cursor: first.next })).ids).toEqual(["p-3"])
+        expect((yield* page({ limit: 2, cursor: first.next })).next).toBeNull()
+        expect((yield* page({ overdue: true })).ids).toEqual([])
+        yield* TestClock.adjust(30 * day)
+        expect((yield* page({ overdue: true })).ids).toEqual(["p-1", "p-2"])
+        // The actor's whole scope when no path is named; a path outside it is refused.
+        expect((yield* register.list(zhongcangAdmin, {})).problems.map((p) => p.id)).toEqual(["p-1", "p-2", "p-3"])
+        expect((yield* register.list(xinhuaAdmin, {})).problems).toEqual([])
+        expect((yield* Effect.flip(register.list(xinhuaAdmin, { under: "/110112/110112001/" })))._tag).toBe("Forbidden")
+        const bad = yield* Effect.flip(page({ cursor: "nonsense" }))
+        expect(bad.message).toBe("query.cursor: is not a cursor this register gave")
+        const wanted = ["p-3", "p-9", "p-1"].map((id) => ProblemId.make(id))
+        expect((yield* register.find(admin, wanted)).map((p) => p.id)).toEqual(["p-3", "p-1"])
+        expect(yield* register.find(xinhuaAdmin, wanted)).toEqual([])
+      }))
+
     test("bad input is refused naming the field, and nothing is written", () =>
       Effect.gen(function* () {
         const ids = yield* seeded

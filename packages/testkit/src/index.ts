@@ -7,6 +7,11 @@
 /**
  * @since 0.1.0
  */
+export * as AssessmentSuite from "./AssessmentSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as AuditLogSuite from "./AuditLogSuite.js"
 
 /**
@@ -92,6 +97,11 @@ export * as ProblemSuite from "./ProblemSuite.js"
 /**
  * @since 0.1.0
  */
+export * as ProgrammeSuite from "./ProgrammeSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SiteSuite from "./SiteSuite.js"
 
 /**
@@ -108,3 +118,8 @@ export * as TempDirectory from "./TempDirectory.js"
  * @since 0.1.0
  */
 export * as Tongzhou from "./Tongzhou.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as WorkedExample from "./WorkedExample.js"

@@ -4,7 +4,7 @@
  * place; lists read the store and keep what the same policy lets the actor read.
  */
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Actor, Id } from "@sortgrid/core"
+import { Id } from "@sortgrid/core"
 import { Geography } from "@sortgrid/grid"
 import { GridStore } from "@sortgrid/grid/GridStore"
 import type { NodeId } from "@sortgrid/grid/Node"
@@ -15,7 +15,7 @@ import * as ApiError from "../../ApiError.js"
 import { CurrentActor } from "../../Auth.js"
 import { HttpConfig } from "../../HttpConfig.js"
 import * as Open311Api from "../../Open311Api.js"
-import { allowedAt, badQuery, call, granted, today, visibleNode, visibleProblem } from "../guard.js"
+import { badQuery, call, granted, today, visibleNode, visibleProblem } from "../guard.js"
 
 const day = 86_400_000
 
@@ -59,35 +59,6 @@ export const layer = HttpApiBuilder.group(Api, "open311", (handlers) =>
     const grid = yield* GridStore
     const config = yield* ProblemRegister.ProblemRegisterConfig
     const offset = config.calendar.utcOffsetMinutes
-
-    /** Where each problem's node stands today, or on its last day for a node closed since. */
-    const pathsOf = (found: ReadonlyArray<Problem.Problem>) =>
-      Effect.gen(function* () {
-        const ids = [...new Set(found.map((problem) => problem.nodeId))]
-        const paths = new Map<string, Actor.NodePath>(
-          (yield* grid.placements({ asOf: yield* today, ids })).map(([nodeId, path]) => [
-            nodeId,
-            Actor.NodePath.make(path, { disableValidation: true })
-          ])
-        )
-        for (const id of ids.filter((id) => !paths.has(id))) {
-          const latest = (yield* grid.history(id)).at(-1)
-          if (latest !== undefined) paths.set(id, latest.path)
-        }
-        return paths
-      })
-
-    /** The problems the actor may read. */
-    const readable = (actor: Actor.Actor, found: ReadonlyArray<Problem.Problem>) =>
-      Effect.gen(function* () {
-        const paths = yield* call(pathsOf(found))
-        const kept: Array<Problem.Problem> = []
-        for (const problem of found) {
-          const path = paths.get(problem.nodeId)
-          if (path !== undefined && (yield* allowedAt(actor, "issues.read", path))) kept.push(problem)
-        }
-        return kept
-      })
 
     /** The mapping's context: names of the nodes the problems mention, as of today. */
     const contextFor = (found: ReadonlyArray<Problem.Problem>, language: Category.Language) =>
@@ -220,7 +191,7 @@ export const layer = HttpApiBuilder.group(Api, "open311", (handlers) =>
           if (ids !== undefined) {
             // The spec: with service_request_id, the other filters are ignored.
             const valid = ids.filter((id) => Schema.is(Problem.ProblemId)(id)).map((id) => Problem.ProblemId.make(id))
-            found = yield* call(problems.get(valid))
+            found = yield* call(register.find(actor, valid))
           } else {
             const now = yield* Clock.currentTimeMillis
             const end =
@@ -234,14 +205,27 @@ export const layer = HttpApiBuilder.group(Api, "open311", (handlers) =>
             const unknown = statuses.find((status) => status !== "open" && status !== "closed")
             if (unknown !== undefined) return yield* badParameter("status", "must be open, closed or both")
             const codes = split(urlParams.service_code)
-            found = (yield* call(problems.open({ during: { from: start, to: end } }))).filter(
-              (problem) =>
-                problem.registeredAt >= start &&
-                statuses.includes(problem.closure === null ? "open" : "closed") &&
-                (codes === undefined || codes.includes(problem.categoryCode))
-            )
+            const states = Problem.states.filter((state) => statuses.includes(state === "closed" ? "closed" : "open"))
+            // Every page of the register's own list over the actor's scope: the register decides what
+            // the actor may read; Open311's page numbers are cut from the whole below.
+            const all: Array<Problem.Problem> = []
+            let cursor: string | null | undefined
+            do {
+              const page = yield* call(
+                register.list(actor, {
+                  states,
+                  ...(codes === undefined ? {} : { categoryCodes: codes }),
+                  registered: { from: start, to: end },
+                  ...(cursor === undefined || cursor === null ? {} : { cursor }),
+                  limit: 1_000
+                })
+              )
+              all.push(...page.problems)
+              cursor = page.next
+            } while (cursor !== null)
+            found = all
           }
-          const page = Open311.paginate(yield* readable(actor, found), request)
+          const page = Open311.paginate(found, request)
           const items = yield* toRequests(page.items, {
             language: urlParams.locale ?? "zh",
             extensions: urlParams.extensions === "true"
@@ -276,7 +260,7 @@ export const layer = HttpApiBuilder.group(Api, "open311", (handlers) =>
           const id = Problem.ProblemId.make(path.service_request_id)
           yield* Effect.catchTag(visibleProblem(actor, id), "NotFound", () => Effect.fail(ApiError.notFound(subject)))
           yield* call(register.history(actor, id), subject)
-          const found = yield* call(problems.get([id]))
+          const found = yield* call(register.find(actor, [id]))
           if (found.length === 0) return yield* ApiError.notFound(subject)
           return yield* toRequests(found, {
             language: urlParams.locale ?? "zh",
