@@ -80,18 +80,35 @@ export const valueKey = (key: ValueKey): string => `${key.element}|${key.node}|$
 const Num = Schema.Number
 const NullableNumber = Schema.NullOr(Schema.Number)
 
+const RecordsSchema = Schema.NullOr(
+  Schema.Struct({ entity: Schema.String, ids: Schema.Array(Schema.String), total: Schema.Number })
+)
+
 const SourceSchema = Schema.Struct({
   element: Schema.String,
   node: Schema.String,
   period: Schema.String,
   kind: DataValue.ProvenanceKind,
   source: Schema.String,
-  records: Schema.NullOr(
-    Schema.Struct({ entity: Schema.String, ids: Schema.Array(Schema.String), total: Schema.Number })
-  )
+  records: RecordsSchema
 })
 
-interface ExplanationEncoded {
+const InputValueSchema = Schema.Struct({
+  element: Schema.String,
+  period: Schema.String,
+  value: Num,
+  kind: DataValue.ProvenanceKind,
+  source: Schema.String,
+  records: RecordsSchema
+})
+
+/**
+ * An explanation node as stored: the JSON form of `Evaluation.Explanation`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExplanationEncoded {
   readonly label: string
   readonly value: number | null
   readonly detail: string
@@ -137,6 +154,7 @@ const UnitSchema = Schema.Struct({
   missing: Schema.Array(Schema.String),
   items: Schema.Array(ItemSchema),
   change: Schema.NullOr(Schema.Struct({ total: Num, rank: NullableNumber })),
+  inputs: Schema.Array(InputValueSchema),
   explanation: ExplanationSchema
 })
 

@@ -185,6 +185,13 @@ export interface PostingRequest {
   readonly accountIds: ReadonlyArray<Account.AccountId>
   readonly transferIds: ReadonlyArray<Transfer.TransferId>
   readonly referencedIds: ReadonlyArray<Transfer.TransferId>
+  /**
+   * The accounts whose open lots the batch may consume: the debit accounts it names (besides
+   * voids'), to which the store adds the debit accounts of the transfers it references. A wallet
+   * only credited needs none of its lots loaded: its new lots are inserted, the old ones stay as
+   * they are. When absent, the lots of every loaded account are loaded (as an expiry run needs).
+   */
+  readonly lotAccountIds?: ReadonlyArray<Account.AccountId> | undefined
 }
 
 /**
@@ -197,14 +204,22 @@ export const request = (inputs: ReadonlyArray<Transfer.TransferInput>): PostingR
   const accountIds = new Set<Account.AccountId>()
   const transferIds = new Set<Transfer.TransferId>()
   const referencedIds = new Set<Transfer.TransferId>()
+  const lotAccountIds = new Set<Account.AccountId>()
   for (const input of inputs) {
     transferIds.add(input.id)
     if (input.debitAccountId !== null) accountIds.add(input.debitAccountId)
+    // A hold's debit account too: the hold may be posted later in the same batch.
+    if (input.debitAccountId !== null && !input.flags.voidPending) lotAccountIds.add(input.debitAccountId)
     if (input.creditAccountId !== null) accountIds.add(input.creditAccountId)
     if (input.pendingId !== null) referencedIds.add(input.pendingId)
     if (input.reversesId !== null) referencedIds.add(input.reversesId)
   }
-  return { accountIds: [...accountIds], transferIds: [...transferIds], referencedIds: [...referencedIds] }
+  return {
+    accountIds: [...accountIds],
+    transferIds: [...transferIds],
+    referencedIds: [...referencedIds],
+    lotAccountIds: [...lotAccountIds]
+  }
 }
 
 /**

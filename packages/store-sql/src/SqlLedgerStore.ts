@@ -265,6 +265,10 @@ const decodeWith =
 
 const byId = <A extends { readonly id: string }>(a: A, b: A): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
+/** Lots in their key's order, so two batches insert keys in one order (and cannot deadlock). */
+const byAccountThenId = (a: Lots.Lot, b: Lots.Lot): number =>
+  a.accountId < b.accountId ? -1 : a.accountId > b.accountId ? 1 : byId(a, b)
+
 /** A unique key another transaction committed first (PostgreSQL: SQLSTATE 23505). */
 const isUniqueViolation = (error: unknown): boolean => {
   if (!(error instanceof SqlError.SqlError)) return false
@@ -378,7 +382,10 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
         })
       )
 
-    /** Loads what a batch is decided on; on PostgreSQL, locks its accounts first (see the module doc). */
+    /**
+     * Loads what a batch is decided on; on PostgreSQL, locks its accounts first (see the module doc).
+     * The lots loaded are those of the wallets the batch may debit (all when the request says none).
+     */
     const load = (request: Posting.PostingRequest) =>
       Effect.gen(function* () {
         const operation = "post transfers"
@@ -401,7 +408,17 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
             : yield* sql<Row>`SELECT ${transferSelect} FROM ledger_transfer
                   WHERE ${isAnyOf("pending_id", request.referencedIds)}
                   OR ${isAnyOf("reverses_id", request.referencedIds)}`.pipe(decodeWith(operation, toTransfer))
-        const wallets = accounts.filter((account) => Account.isWallet(account.code)).map((account) => account.id)
+        // Only the lots the batch may consume (see `PostingRequest.lotAccountIds`): earning credits
+        // to thousands of wallets load none.
+        let lotAccounts: ReadonlySet<string> | null = null
+        if (request.lotAccountIds !== undefined) {
+          const debited = new Set<string>(request.lotAccountIds)
+          for (const transfer of referenced) debited.add(transfer.debitAccountId)
+          lotAccounts = debited
+        }
+        const wallets = accounts
+          .filter((account) => Account.isWallet(account.code) && (lotAccounts === null || lotAccounts.has(account.id)))
+          .map((account) => account.id)
         const lots =
           wallets.length === 0
             ? []
@@ -457,12 +474,14 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
     const updateLots = (lots: ReadonlyArray<Lots.Lot>) =>
       isPg
         ? sql`UPDATE ledger_lot AS l SET remaining = d.remaining
-              FROM unnest(${lots.map((lot) => lot.id)}::text[], ${lots.map((lot) => lot.remaining)}::bigint[])
-                AS d(id, remaining)
-              WHERE l.id = d.id`
-        : sql`WITH d AS (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS remaining
-                FROM json_each(${JSON.stringify(lots.map((lot) => [lot.id, lot.remaining]))}))
-              UPDATE ledger_lot SET remaining = d.remaining FROM d WHERE ledger_lot.id = d.id`
+              FROM unnest(${lots.map((lot) => lot.accountId)}::text[], ${lots.map((lot) => lot.id)}::text[],
+                ${lots.map((lot) => lot.remaining)}::bigint[]) AS d(account_id, id, remaining)
+              WHERE l.account_id = d.account_id AND l.id = d.id`
+        : sql`WITH d AS (SELECT json_extract(value, '$[0]') AS account_id, json_extract(value, '$[1]') AS id,
+                json_extract(value, '$[2]') AS remaining
+                FROM json_each(${JSON.stringify(lots.map((lot) => [lot.accountId, lot.id, lot.remaining]))}))
+              UPDATE ledger_lot SET remaining = d.remaining FROM d
+              WHERE ledger_lot.account_id = d.account_id AND ledger_lot.id = d.id`
 
     const save = (plan: Posting.PostingPlan, storedLotIds: ReadonlySet<string>) =>
       Effect.gen(function* () {
@@ -483,7 +502,7 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
         const created: Array<Lots.Lot> = []
         const changed: Array<Lots.Lot> = []
         for (const lot of plan.lots) (storedLotIds.has(lot.id) ? changed : created).push(lot)
-        if (created.length > 0) yield* insertLots(created.sort(byId).map(lotRow))
+        if (created.length > 0) yield* insertLots(created.sort(byAccountThenId).map(lotRow))
         if (changed.length > 0) yield* updateLots(changed)
       })
 

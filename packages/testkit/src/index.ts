@@ -67,6 +67,11 @@ export * as InspectionSuite from "./InspectionSuite.js"
 /**
  * @since 0.1.0
  */
+export * as LedgerStorm from "./LedgerStorm.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as LedgerSuite from "./LedgerSuite.js"
 
 /**
