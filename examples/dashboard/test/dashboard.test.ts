@@ -41,7 +41,12 @@ const count = (value: number) => value.toLocaleString("en-US")
 
 /** What the store says, read through the SDK: the figures the pages must show. */
 interface Expected {
-  readonly june: { readonly openAtEnd: number; readonly closedFixed: number; readonly compoundsWithOpen: number }
+  readonly june: {
+    readonly opened: number
+    readonly openAtEnd: number
+    readonly closedFixed: number
+    readonly compoundsWithOpen: number
+  }
   readonly registeredInHalf: number
   readonly towns: ReadonlyArray<{ readonly name: string; readonly path: string; readonly openAtEnd: number }>
   readonly grids: number
@@ -81,7 +86,12 @@ describe.skipIf(missing && process.env.CI === undefined)("the dashboard in headl
       const grids = await sortgrid.grid.subtree(office, { under: district, asOf, kinds: ["grid"] })
       const root = june.nodes.get("110112")!
       expected = {
-        june: { openAtEnd: root.openAtEnd, closedFixed: root.closedFixed, compoundsWithOpen: root.compoundsWithOpen },
+        june: {
+          opened: root.opened,
+          openAtEnd: root.openAtEnd,
+          closedFixed: root.closedFixed,
+          compoundsWithOpen: root.compoundsWithOpen
+        },
         registeredInHalf: half.nodes.get("110112")!.opened,
         towns: towns.map((t) => ({ name: t.name, path: t.path, openAtEnd: june.nodes.get(t.nodeId)?.openAtEnd ?? 0 })),
         grids: grids.length,
@@ -178,7 +188,8 @@ describe.skipIf(missing && process.env.CI === undefined)("the dashboard in headl
     )
     // The domain's figures, as the campaign's plan is calibrated to them and the store holds them.
     expect(expected.june.openAtEnd).toBe(HardwareCampaign.figures.openAtEndOfJune)
-    expect(expected.registeredInHalf).toBe(HardwareCampaign.figures.registeredInJanuary)
+    // The campaign's 4,104 hardware problems, and the morning-duty inspections' few duty problems.
+    expect(expected.registeredInHalf).toBeGreaterThanOrEqual(HardwareCampaign.figures.registeredInJanuary)
     const openKpi = await page.getByTestId("kpi-open-at-end").textContent()
     expect(openKpi).toContain(count(expected.june.openAtEnd))
     expect(openKpi).toContain(`${(expected.june.openAtEnd / 708).toFixed(2)} per compound`)
@@ -256,7 +267,7 @@ describe.skipIf(missing && process.env.CI === undefined)("the dashboard in headl
     expect(await page.getByTestId("page-title").textContent()).toBe("Health check: 通州区 (district), 2023-06")
     expect(await figure(page, "Open at the end").textContent()).toBe(count(expected.june.openAtEnd))
     expect(await figure(page, "Closed as fixed").textContent()).toBe(count(expected.june.closedFixed))
-    expect(await figure(page, "Registered in the period").textContent()).toBe("0")
+    expect(await figure(page, "Registered in the period").textContent()).toBe(count(expected.june.opened))
     expect(await page.getByTestId("assessment-seam").textContent()).toContain("no assessment group yet")
     const first = page.getByTestId("health-children").locator("tbody tr").first()
     const worst = [...expected.towns].sort((a, b) => b.openAtEnd - a.openAtEnd)[0]!

@@ -80,15 +80,26 @@ export const valueKey = (key: ValueKey): string => `${key.element}|${key.node}|$
 const Num = Schema.Number
 const NullableNumber = Schema.NullOr(Schema.Number)
 
+const RecordsSchema = Schema.NullOr(
+  Schema.Struct({ entity: Schema.String, ids: Schema.Array(Schema.String), total: Schema.Number })
+)
+
 const SourceSchema = Schema.Struct({
   element: Schema.String,
   node: Schema.String,
   period: Schema.String,
   kind: DataValue.ProvenanceKind,
   source: Schema.String,
-  records: Schema.NullOr(
-    Schema.Struct({ entity: Schema.String, ids: Schema.Array(Schema.String), total: Schema.Number })
-  )
+  records: RecordsSchema
+})
+
+const InputValueSchema = Schema.Struct({
+  element: Schema.String,
+  period: Schema.String,
+  value: Num,
+  kind: DataValue.ProvenanceKind,
+  source: Schema.String,
+  records: RecordsSchema
 })
 
 /**
@@ -143,6 +154,7 @@ const UnitSchema = Schema.Struct({
   missing: Schema.Array(Schema.String),
   items: Schema.Array(ItemSchema),
   change: Schema.NullOr(Schema.Struct({ total: Num, rank: NullableNumber })),
+  inputs: Schema.Array(InputValueSchema),
   explanation: ExplanationSchema
 })
 

@@ -520,7 +520,9 @@ export class Assessments extends Effect.Service<Assessments>()("@sortgrid/assess
           if (options.appealId === null) {
             yield* audit.append([
               draft(actor, {
-                id: `assessment.values.${Json.digest(rows.map((row) => valueKey(row.value)).sort())}.${options.at}`,
+                // Who entered which values when: two actors entering the same keys at the same instant
+                // make two entries, and a retry of the same entry replays it.
+                id: `assessment.values.${Json.digest([actor.id, ...rows.map((row) => [valueKey(row.value), row.value.value]).sort()])}.${options.at}`,
                 action: "assessment.valuesEntered",
                 subject: `values:${inputs.length}`,
                 payload: {

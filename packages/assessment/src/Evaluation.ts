@@ -1,8 +1,8 @@
 /**
  * Evaluation: a validated scheme, a period, the units of its group and their data values in; per
  * unit its total, each item's value, score, weight and contribution, its rank and grade, the change
- * against the previous period, and an explanation tree down to the data values and their
- * provenance out. Pure and synchronous: no store, no clock, no Effect runtime.
+ * against the previous period, the data values it was scored from, and an explanation tree down to
+ * those values and their provenance out. Pure and synchronous: no store, no clock, no Effect runtime.
  *
  * **Values.** A unit's value of an element is the value for the unit's node and the period itself;
  * failing that, the values for the sub-periods of the period (months of a quarter) combined by the
@@ -21,8 +21,20 @@
  * result (missing data under the `fail` policy) have no rank and come last.
  *
  * **Determinism.** Units, values and indicators are visited in a canonical order (unit id; the
- * scheme's item order), so the same inputs in any order give byte-identical results: `hash` is
- * the SHA-256 of the canonical JSON of everything else in the result.
+ * scheme's item order), so the same inputs in any order give byte-identical results. `hash` is the
+ * SHA-256 of the result's canonical binary form ({@link digest}): every field of the result except
+ * the explanations, which are a function of what it does cover — the scheme (named by its digest),
+ * each unit's figures, and the data values each unit was scored from with their provenance
+ * (`inputs`) — so two results with equal hashes explain themselves identically.
+ *
+ * **Explanations** are built when first read (`unit.explanation`), from the unit's inputs, and
+ * kept: scoring thousands of units does not pay for trees nobody reads, and every unit still has
+ * its tree. Serialising a result (`JSON.stringify`, {@link canonical}, a store) builds them all.
+ *
+ * **Speed.** Formulas are compiled once per scheme into closures and rules prepared once
+ * (`Expression.compile`, `Scoring.prepare`); values are indexed once per call; ranks come from a
+ * sort. Result objects are built with their keys in canonical (sorted) order, so
+ * `JSON.stringify(result)` is the canonical JSON text.
  *
  * @since 0.1.0
  */
@@ -31,6 +43,7 @@ import { Array as Arr, Either } from "effect"
 import * as DataElement from "./DataElement.js"
 import * as Expression from "./Expression.js"
 import * as Indicator from "./Indicator.js"
+import { Writer } from "./internal/digest.js"
 import { round, toJson } from "./internal/json.js"
 import type * as Scheme from "./Scheme.js"
 import * as Scoring from "./Scoring.js"
@@ -66,6 +79,22 @@ export type Source = {
 }
 
 /**
+ * A data value a unit was scored from (its node is the unit): the element, the period it is
+ * for, the value as given, and its provenance.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type InputValue = {
+  readonly element: string
+  readonly period: string
+  readonly value: number
+  readonly kind: DataValue.ProvenanceKind
+  readonly source: string
+  readonly records: Source["records"]
+}
+
+/**
  * One scheme item for one unit. `score` is the fraction (0–1) of the weight earned for a weighted
  * rule and the signed points for a deduction or bonus (`null` for a veto or a missing value);
  * `weight` is the declared weight and `effectiveWeight` the weight after renormalisation (the
@@ -94,7 +123,9 @@ export type ItemResult = {
  * A unit's result. `status` is `scored`, `vetoed` (a veto item failed: graded `gradeBelow`, ranked
  * after every scored unit) or `incomplete` (missing data under the `fail` policy: no total, rank
  * or grade). `change` compares with the previous period's result when one was given: the total's
- * difference and the places moved up (negative: down).
+ * difference and the places moved up (negative: down). `inputs` are the data values of the
+ * elements the scheme's formulas refer to (by element id, then period), as the explanation shows
+ * them; `explanation` is built on first read.
  *
  * @since 0.1.0
  * @category models
@@ -109,6 +140,7 @@ export type UnitResult = {
   readonly missing: ReadonlyArray<string>
   readonly items: ReadonlyArray<ItemResult>
   readonly change: { readonly total: number; readonly rank: number | null } | null
+  readonly inputs: ReadonlyArray<InputValue>
   readonly explanation: Explanation
 }
 
@@ -127,7 +159,7 @@ export type Result = {
   }
   readonly period: string
   readonly units: ReadonlyArray<UnitResult>
-  /** SHA-256 of the canonical JSON of the result without this field. */
+  /** {@link digest} of the result without this field. */
   readonly hash: string
 }
 
@@ -153,33 +185,225 @@ export interface Input {
   readonly previous?: ReadonlyArray<Previous> | null
 }
 
+// --- the plan: a scheme compiled once ---------------------------------------------------------------
+
+interface PlannedIndicator {
+  readonly compiled: Indicator.Compiled
+  readonly numerator: Expression.Compiled
+  readonly denominator: Expression.Compiled | null
+  readonly factor: number
+}
+
+interface PlannedItem {
+  readonly item: Scheme.Item
+  /** Position of the scored indicator in `Plan.indicators`. */
+  readonly indicator: number
+  readonly weight: number
+  /** `null` for `Rank`, which needs the group. */
+  readonly prepared: Scoring.Prepared | null
+  readonly kind: "weighted" | "points" | "veto"
+  /** For `Bands`, by band index + 1 (0: `otherwise`): label, colour, fraction. */
+  readonly bands: ReadonlyArray<{ readonly label: string; readonly colour: string | null; readonly fraction: number }>
+  /** For `Bands` with unscaled weights, by band index + 1: the reported score and contribution. */
+  readonly bandScores: ReadonlyArray<number>
+  readonly bandContributions: ReadonlyArray<number>
+  readonly roundedWeight: number
+}
+
+interface Plan {
+  /** Elements in slot order (slots 0 … E−1), then indicators (slots E …). */
+  readonly elements: ReadonlyArray<DataElement.ElementSpec>
+  readonly elementSlot: ReadonlyMap<string, number>
+  readonly accepts: ReadonlyArray<(value: number) => boolean>
+  readonly indicators: ReadonlyArray<PlannedIndicator>
+  readonly slotOf: (name: string) => number
+  /** Slots of the elements some formula refers to, by element id: what `inputs` lists. */
+  readonly referenced: ReadonlyArray<number>
+  readonly items: ReadonlyArray<PlannedItem>
+}
+
+/** Mirrors `DataElement.checkValue` as a predicate, so the common case allocates nothing. */
+const acceptor = (spec: DataElement.ElementSpec): ((value: number) => boolean) => {
+  const min = spec.range?.min ?? null
+  const max = spec.range?.max ?? null
+  const type = spec.valueType
+  return (value) =>
+    Number.isFinite(value) &&
+    (type !== "count" || (Number.isInteger(value) && value >= 0)) &&
+    (type !== "ratio" || (value >= 0 && value <= 1)) &&
+    (type !== "boolean" || value === 0 || value === 1) &&
+    (min === null || value >= min) &&
+    (max === null || value <= max)
+}
+
+const planItem = (item: Scheme.Item, indicator: number, decimals: number): PlannedItem => {
+  const rule = item.rule
+  const weight = Scoring.weightOf(rule)
+  const bands =
+    rule._tag === "Bands"
+      ? [rule.otherwise, ...rule.bands].map((band) => ({
+          label: band.label,
+          colour: band.colour,
+          fraction: band.fraction
+        }))
+      : []
+  return {
+    item,
+    indicator,
+    weight,
+    prepared: rule._tag === "Rank" ? null : Scoring.prepare(rule),
+    kind: Scoring.isWeighted(rule) ? "weighted" : rule._tag === "Veto" ? "veto" : "points",
+    bands,
+    bandScores: bands.map((band) => round(band.fraction, Math.max(decimals, 4))),
+    bandContributions: bands.map((band) => round(band.fraction * weight * 1, decimals)),
+    roundedWeight: round(weight, decimals)
+  }
+}
+
+const plans = new WeakMap<Scheme.Validated, Plan>()
+
+/** The scheme compiled for scoring, once per validated scheme. */
+const planOf = (validated: Scheme.Validated): Plan => {
+  const cached = plans.get(validated)
+  if (cached !== undefined) return cached
+  const elements = [...validated.elements.values()]
+  const slots = new Map<string, number>(elements.map((element, slot) => [element.id, slot]))
+  const elementSlot = new Map(slots)
+  validated.indicators.forEach((compiled, k) => {
+    slots.set(compiled.indicator.id, elements.length + k)
+  })
+  // Validation rejects unknown references; a slot past the end reads as "no value" regardless.
+  const slotOf = (name: string) => slots.get(name) ?? elements.length + validated.indicators.length
+  const indicators = validated.indicators.map(
+    (compiled): PlannedIndicator => ({
+      compiled,
+      numerator: Expression.compile(compiled.numerator, slotOf),
+      denominator: compiled.denominator === null ? null : Expression.compile(compiled.denominator, slotOf),
+      factor: compiled.indicator._tag === "Ratio" ? compiled.indicator.factor : 1
+    })
+  )
+  const position = new Map(validated.indicators.map((compiled, k) => [compiled.indicator.id, k] as const))
+  const referencedNames = new Set(validated.indicators.flatMap((compiled) => Indicator.referencesOf(compiled)))
+  const plan: Plan = {
+    elements,
+    elementSlot,
+    accepts: elements.map(acceptor),
+    indicators,
+    slotOf,
+    referenced: elements
+      .filter((element) => referencedNames.has(element.id))
+      .map((element) => element.id)
+      .sort()
+      .flatMap((id) => {
+        const slot = elementSlot.get(id)
+        return slot === undefined ? [] : [slot]
+      }),
+    items: validated.scheme.items.map((item) =>
+      planItem(item, position.get(item.indicator) ?? -1, validated.scheme.decimals)
+    )
+  }
+  plans.set(validated, plan)
+  return plan
+}
+
+// --- values -------------------------------------------------------------------------------------------
+
 interface Resolved {
   readonly value: number
   readonly sources: ReadonlyArray<DataValue.DataValue>
   readonly detail: string
 }
 
-const sourceOf = (value: DataValue.DataValue): Source => ({
-  element: value.element,
-  node: value.node,
-  period: value.period,
-  kind: value.provenance.kind,
-  source: value.provenance.source,
-  records:
-    value.provenance.records === null
-      ? null
-      : {
-          entity: value.provenance.records.entity,
-          ids: value.provenance.records.ids,
-          total: value.provenance.records.total
-        }
-})
+/** A unit's value of an element from sub-period values (months of a quarter), as documented above. */
+const fromSubPeriods = (element: DataElement.ElementSpec, list: ReadonlyArray<DataValue.DataValue>) => {
+  const typed = list.flatMap((value) =>
+    Either.match(Period.parse(value.period), { onLeft: () => [], onRight: (period) => [{ period, value }] })
+  )
+  const longest = [...Period.periodTypes].reverse().find((type) => typed.some((entry) => entry.period._tag === type))
+  const chosen = typed.filter((entry) => entry.period._tag === longest).sort((a, b) => Period.order(a.period, b.period))
+  const value = DataElement.overTime(
+    element.timeAggregation,
+    chosen.map((entry) => ({ period: entry.period, value: entry.value.value }))
+  )
+  return value === undefined
+    ? undefined
+    : {
+        value,
+        sources: chosen.map((entry) => entry.value),
+        detail: `${element.timeAggregation} over ${chosen.length} ${longest ?? ""} values`
+      }
+}
 
-/** Checks the input and indexes the values that matter by element and node. */
-const prepare = (input: Input) => {
+/**
+ * The input indexed by (unit, element) slot — `u × E + e` — after the checks: the period's own
+ * value, and the sub-period values when there are any.
+ */
+interface Indexed {
+  readonly issues: ReadonlyArray<Errors.Issue>
+  readonly exact: ReadonlyArray<DataValue.DataValue | undefined>
+  /** The period's own values and their provenance again, packed, so scoring and hashing read no objects. */
+  readonly exactValues: Float64Array
+  readonly provenances: ReadonlyArray<DataValue.Provenance | undefined>
+  readonly others: ReadonlyMap<number, ReadonlyArray<DataValue.DataValue>>
+}
+
+const index = (input: Input, plan: Plan, periodId: string, units: ReadonlyMap<string, number>): Indexed => {
+  const issues: Array<Errors.Issue> = []
+  const width = plan.elements.length
+  const exact = new Array<DataValue.DataValue | undefined>(units.size * width).fill(undefined)
+  const exactValues = new Float64Array(units.size * width).fill(Number.NaN)
+  const provenances = new Array<DataValue.Provenance | undefined>(units.size * width).fill(undefined)
+  const others = new Map<number, Array<DataValue.DataValue>>()
+  const inPeriod = new Map<string, boolean>()
+  const values = input.values
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (value === undefined) continue
+    const e = plan.elementSlot.get(value.element)
+    if (e === undefined) continue
+    const u = units.get(value.node)
+    if (u === undefined) continue
+    const own = value.period === periodId
+    if (!own) {
+      let contained = inPeriod.get(value.period)
+      if (contained === undefined) {
+        const period = Either.getOrUndefined(Period.parse(value.period))
+        contained = period !== undefined && Period.contains(input.period, period)
+        inPeriod.set(value.period, contained)
+      }
+      if (!contained) continue
+    }
+    const element = plan.elements[e]
+    if (element !== undefined && !(plan.accepts[e]?.(value.value) ?? false)) {
+      const checked = DataElement.checkValue(element, value.value, ["values", i, "value"])
+      if (Either.isLeft(checked)) issues.push(...checked.left.issues)
+    }
+    const slot = u * width + e
+    const list = own ? undefined : others.get(slot)
+    const same = own ? exact[slot] : list?.find((other) => other.period === value.period)
+    if (same !== undefined && same.value !== value.value) {
+      issues.push(
+        new Errors.Issue({
+          path: ["values", i],
+          reason: `two different values of ${value.element} for ${value.node} in ${value.period}`
+        })
+      )
+    } else if (same === undefined) {
+      if (own) {
+        exact[slot] = value
+        exactValues[slot] = value.value
+        provenances[slot] = value.provenance
+      } else if (list === undefined) others.set(slot, [value])
+      else list.push(value)
+    }
+  }
+  return { issues, exact, exactValues, provenances, others }
+}
+
+/** Checks the period against the scheme, and the units for repeats. */
+const checkRun = (input: Input, units: ReadonlyMap<string, number>): ReadonlyArray<Errors.Issue> => {
   const { scheme } = input.scheme
   const issues: Array<Errors.Issue> = []
-  const periodId = Period.format(input.period)
   if (!scheme.periodTypes.includes(input.period._tag)) {
     issues.push(new Errors.Issue({ path: ["period"], reason: `the scheme scores ${scheme.periodTypes.join(", ")}` }))
   }
@@ -191,153 +415,489 @@ const prepare = (input: Input) => {
       new Errors.Issue({ path: ["period"], reason: `version ${scheme.version} is not in force on its first day` })
     )
   }
-  const units = new Set(input.units)
-  if (units.size !== input.units.length)
+  if (units.size !== input.units.length) {
     issues.push(new Errors.Issue({ path: ["units"], reason: "a unit is listed twice" }))
-  const byKey = new Map<string, Array<DataValue.DataValue>>()
-  input.values.forEach((value, i) => {
-    const element = input.scheme.elements.get(value.element)
-    if (element === undefined || !units.has(value.node)) return
-    const period = Either.getOrUndefined(Period.parse(value.period))
-    if (period === undefined || !Period.contains(input.period, period)) return
-    const checked = DataElement.checkValue(element, value.value, ["values", i, "value"])
-    if (Either.isLeft(checked)) issues.push(...checked.left.issues)
-    const key = `${value.element}\u0000${value.node}`
-    const list = byKey.get(key)
-    const same = list?.find((other) => other.period === value.period)
-    if (same !== undefined && same.value !== value.value) {
-      issues.push(
-        new Errors.Issue({
-          path: ["values", i],
-          reason: `two different values of ${value.element} for ${value.node} in ${value.period}`
-        })
-      )
-    } else if (list === undefined) byKey.set(key, [value])
-    else if (same === undefined) list.push(value)
-  })
-  const resolve = (element: DataElement.ElementSpec, node: string): Resolved | undefined => {
-    const list = byKey.get(`${element.id}\u0000${node}`)
-    if (list === undefined) return undefined
-    const exact = list.find((value) => value.period === periodId)
-    if (exact !== undefined) return { value: exact.value, sources: [exact], detail: "the period's value" }
-    const typed = list.flatMap((value) =>
-      Either.match(Period.parse(value.period), { onLeft: () => [], onRight: (period) => [{ period, value }] })
-    )
-    const longest = [...Period.periodTypes].reverse().find((type) => typed.some((entry) => entry.period._tag === type))
-    const chosen = typed
-      .filter((entry) => entry.period._tag === longest)
-      .sort((a, b) => Period.order(a.period, b.period))
-    const value = DataElement.overTime(
-      element.timeAggregation,
-      chosen.map((entry) => ({ period: entry.period, value: entry.value.value }))
-    )
-    return value === undefined
-      ? undefined
-      : {
-          value,
-          sources: chosen.map((entry) => entry.value),
-          detail: `${element.timeAggregation} over ${chosen.length} ${longest ?? ""} values`
-        }
   }
-  return { issues, resolve, periodId }
+  return issues
 }
 
-interface Evaluated {
-  readonly value: Indicator.Value
-  readonly explanation: Explanation
+const recordsOf = (value: DataValue.DataValue): Source["records"] => {
+  const records = value.provenance.records
+  return records === null ? null : { entity: records.entity, ids: records.ids, total: records.total }
 }
 
-/** Evaluates every indicator for one unit, in dependency order, with explanations. */
-const indicatorsFor = (
-  input: Input,
-  resolve: (element: DataElement.ElementSpec, node: string) => Resolved | undefined,
-  unit: string
-): ReadonlyMap<string, Evaluated> => {
-  const decimals = input.scheme.scheme.decimals
-  const done = new Map<string, Evaluated>()
-  const elementNodes = new Map<string, Explanation>()
-  const resolved = new Map<string, Resolved | undefined>()
-  const lookup = (name: string): number | undefined => {
-    const indicator = done.get(name)
-    if (indicator !== undefined) return indicator.value.value ?? undefined
-    const element = input.scheme.elements.get(name)
-    if (element === undefined) return undefined
-    if (!resolved.has(name)) resolved.set(name, resolve(element, unit))
-    return resolved.get(name)?.value
-  }
-  const explainReference = (name: string): Explanation => {
-    const indicator = done.get(name)
-    if (indicator !== undefined) return indicator.explanation
-    const cached = elementNodes.get(name)
-    if (cached !== undefined) return cached
-    const found = resolved.get(name)
-    const node: Explanation = {
-      label: name,
-      value: found === undefined ? null : round(found.value, decimals),
-      detail: found === undefined ? "no value" : found.detail,
-      children:
-        found === undefined || found.sources.length === 1
-          ? []
-          : found.sources.map((value) => ({
-              label: value.period,
-              value: value.value,
-              detail: "data value",
-              children: [],
-              source: sourceOf(value)
-            })),
-      source:
-        found !== undefined && found.sources.length === 1 && found.sources[0] !== undefined
-          ? sourceOf(found.sources[0])
-          : null
-    }
-    elementNodes.set(name, node)
-    return node
-  }
-  const explainPart = (label: string, formula: Expression.NumberExpression, value: number | null): Explanation => ({
-    label,
-    value: value === null ? null : round(value, decimals),
-    detail: Expression.print(formula),
-    children: [...new Set(Expression.references(formula).map((reference) => reference.name))]
-      .sort()
-      .map(explainReference),
-    source: null
-  })
-  for (const compiled of input.scheme.indicators) {
-    const value = Indicator.evaluate(compiled, lookup)
-    const { indicator } = compiled
-    const why =
-      value.value === null ? (value.divisionByZero ? "division by zero" : `missing: ${value.missing.join(", ")}`) : null
-    const children =
-      compiled.denominator === null
-        ? [explainPart("formula", compiled.numerator, value.numerator)]
-        : [
-            explainPart("numerator", compiled.numerator, value.numerator),
-            explainPart("denominator", compiled.denominator, value.denominator)
-          ]
-    const detail =
-      indicator._tag === "Ratio"
-        ? `numerator / denominator × ${indicator.factor}`
-        : Expression.print(compiled.numerator)
-    done.set(indicator.id, {
-      value,
-      explanation: {
-        label: `${indicator.id} (${indicator.name})`,
-        value: value.value === null ? null : round(value.value, decimals),
-        detail: why === null ? detail : `${detail}: no value (${why})`,
-        children,
-        source: null
+const inputOf = (value: DataValue.DataValue): InputValue => ({
+  element: value.element,
+  kind: value.provenance.kind,
+  period: value.period,
+  records: recordsOf(value),
+  source: value.provenance.source,
+  value: value.value
+})
+
+const sourceOf = (value: DataValue.DataValue): Source => ({
+  element: value.element,
+  kind: value.provenance.kind,
+  node: value.node,
+  period: value.period,
+  records: recordsOf(value),
+  source: value.provenance.source
+})
+
+// --- explanations, on demand ------------------------------------------------------------------------
+
+/**
+ * Every item's reported figures, by `u × J + j` (J items per unit): numbers (NaN: `null`), the
+ * band reached (its index in the item's band table, −1: none) and flags (1 vetoed, 2 missing).
+ * The compact form items are built from when read, and digested from.
+ */
+interface ItemColumns {
+  readonly values: Float64Array
+  readonly numerators: Float64Array
+  readonly denominators: Float64Array
+  readonly scores: Float64Array
+  readonly effectiveWeights: Float64Array
+  readonly contributions: Float64Array
+  readonly bands: Int16Array
+  readonly flags: Uint8Array
+}
+
+const itemColumns = (size: number): ItemColumns => ({
+  values: new Float64Array(size),
+  numerators: new Float64Array(size),
+  denominators: new Float64Array(size),
+  scores: new Float64Array(size),
+  effectiveWeights: new Float64Array(size),
+  contributions: new Float64Array(size),
+  bands: new Int16Array(size),
+  flags: new Uint8Array(size)
+})
+
+const orNull = (value: number | undefined): number | null => (value === undefined || Number.isNaN(value) ? null : value)
+
+/**
+ * What a group's run keeps: the compact figures every unit's items are built from when read, and
+ * what its explanation is built from — the unit's inputs, indexed.
+ */
+class Context {
+  private groupValues: Map<string, ReadonlyArray<number>> | undefined
+
+  constructor(
+    readonly input: Input,
+    readonly plan: Plan,
+    readonly units: ReadonlyArray<string>,
+    readonly indexed: Indexed,
+    /** A unit's value of an element from sub-period values, by slot (when there are any). */
+    readonly fromOthers: ReadonlyMap<number, Resolved | undefined>,
+    /** Indicator values by `u × I + k` (NaN: none), for `Rank`'s reasons. */
+    readonly indicatorValues: Float64Array,
+    /** The weight scale of each unit (the `exclude` policy). */
+    readonly scales: Float64Array,
+    readonly columns: ItemColumns
+  ) {}
+
+  itemsOf(u: number): ReadonlyArray<ItemResult> {
+    const { plan, columns } = this
+    const width = plan.items.length
+    return plan.items.map((planned, j): ItemResult => {
+      const at = u * width + j
+      const band = planned.bands[columns.bands[at] ?? -1]
+      const flags = columns.flags[at] ?? 0
+      return {
+        band: band?.label ?? null,
+        colour: band?.colour ?? null,
+        contribution: columns.contributions[at] ?? 0,
+        denominator: orNull(columns.denominators[at]),
+        effectiveWeight: columns.effectiveWeights[at] ?? 0,
+        indicator: planned.item.indicator,
+        missing: (flags & 2) !== 0,
+        numerator: orNull(columns.numerators[at]),
+        rule: planned.item.rule._tag,
+        score: orNull(columns.scores[at]),
+        value: orNull(columns.values[at]),
+        vetoed: (flags & 1) !== 0,
+        weight: planned.weight
       }
     })
   }
-  return done
+
+  /** The data values a unit was scored from: each referenced element's, by element id. */
+  private sourcesOf(u: number, each: (value: DataValue.DataValue, e: number) => void): void {
+    const width = this.plan.elements.length
+    for (const e of this.plan.referenced) {
+      const slot = u * width + e
+      const exact = this.indexed.exact[slot]
+      if (exact !== undefined) each(exact, e)
+      else if (this.fromOthers.size > 0) for (const value of this.fromOthers.get(slot)?.sources ?? []) each(value, e)
+    }
+  }
+
+  inputsOf(u: number): ReadonlyArray<InputValue> {
+    const inputs: Array<InputValue> = []
+    this.sourcesOf(u, (value) => inputs.push(inputOf(value)))
+    return inputs
+  }
+
+  /** How many data values a unit was scored from. */
+  inputCount(u: number): number {
+    const width = this.plan.elements.length
+    let count = 0
+    for (const e of this.plan.referenced) {
+      const slot = u * width + e
+      if (this.indexed.exact[slot] !== undefined) count++
+      else if (this.fromOthers.size > 0) count += this.fromOthers.get(slot)?.sources.length ?? 0
+    }
+    return count
+  }
+
+  /**
+   * The canonical form of this run's result, whose units are, in the result's order, the run's
+   * units `order`: what `formOf` builds from the result's objects, built from the compact figures
+   * (the item figures hashed as they are, no objects made). Units here are in unit-id order, so
+   * the run's unit index is the position `formOf` sorts to.
+   */
+  form(order: ReadonlyArray<number>): CanonicalForm {
+    const { plan, columns } = this
+    const width = plan.items.length
+    const unitCount = this.units.length
+    const cells = unitCount * width
+    const dictionaries = canonicalDictionaries()
+    const [indicators, rules, bands, colours, elements, periods, kinds, sources] = dictionaries
+    const indicatorIds = plan.items.map((planned) => indicators.id(planned.item.indicator))
+    const ruleIds = plan.items.map((planned) => rules.id(planned.item.rule._tag))
+    const bandIds = plan.items.map((planned) => planned.bands.map(() => -1))
+    const colourIds = plan.items.map((planned) => planned.bands.map(() => -1))
+    const indicatorColumn = new Uint32Array(cells)
+    const ruleColumn = new Uint32Array(cells)
+    const bandColumn = new Uint32Array(cells)
+    const colourColumn = new Uint32Array(cells)
+    const itemStrings = [indicatorColumn, ruleColumn, bandColumn, colourColumn]
+    const weights = new Float64Array(cells)
+    for (let u = 0, cell = 0; u < unitCount; u++) {
+      for (let j = 0; j < width; j++, cell++) {
+        const planned = plan.items[j]
+        weights[cell] = planned?.weight ?? 0
+        indicatorColumn[cell] = indicatorIds[j] ?? absent
+        ruleColumn[cell] = ruleIds[j] ?? absent
+        const b = columns.bands[cell] ?? -1
+        const band = planned?.bands[b]
+        const known = bandIds[j]
+        const knownColours = colourIds[j]
+        if (band === undefined || known === undefined || knownColours === undefined) {
+          bandColumn[cell] = absent
+          colourColumn[cell] = absent
+          continue
+        }
+        if ((known[b] ?? -1) < 0) known[b] = bands.id(band.label)
+        if ((knownColours[b] ?? -1) < 0) knownColours[b] = colours.id(band.colour)
+        bandColumn[cell] = known[b] ?? absent
+        colourColumn[cell] = knownColours[b] ?? absent
+      }
+    }
+    // An element's values all carry the element's id, and the period's own values its id: one
+    // dictionary look-up each, at their first appearance.
+    const inputs = new CanonicalInputs(this.inputTotal())
+    const elementIds = plan.elements.map(() => -1)
+    const { exactValues, provenances } = this.indexed
+    const elementCount = plan.elements.length
+    const periodId = Period.format(this.input.period)
+    let ownPeriod = -1
+    let lastProvenance: DataValue.Provenance | undefined
+    let lastKind = absent
+    let lastSource = absent
+    const add = (e: number, period: number, value: number, provenance: DataValue.Provenance, element: string) => {
+      let elementId = elementIds[e] ?? -1
+      if (elementId < 0) {
+        elementId = elements.id(element)
+        elementIds[e] = elementId
+      }
+      if (provenance !== lastProvenance) {
+        lastProvenance = provenance
+        lastKind = kinds.id(provenance.kind)
+        lastSource = sources.id(provenance.source)
+      }
+      inputs.add(elementId, period, lastKind, lastSource, value, provenance.records)
+    }
+    for (let u = 0; u < unitCount; u++) {
+      for (const e of plan.referenced) {
+        const slot = u * elementCount + e
+        const value = exactValues[slot] ?? Number.NaN
+        const provenance = provenances[slot]
+        if (!Number.isNaN(value) && provenance !== undefined) {
+          if (ownPeriod < 0) ownPeriod = periods.id(periodId)
+          add(e, ownPeriod, value, provenance, plan.elements[e]?.id ?? "")
+        } else if (this.fromOthers.size > 0) {
+          for (const other of this.fromOthers.get(slot)?.sources ?? []) {
+            add(e, periods.id(other.period), other.value, other.provenance, other.element)
+          }
+        }
+      }
+    }
+    return {
+      dictionaries,
+      order: Uint32Array.from(order),
+      itemNumbers: [
+        columns.values,
+        columns.numerators,
+        columns.denominators,
+        columns.scores,
+        weights,
+        columns.effectiveWeights,
+        columns.contributions
+      ],
+      itemStrings,
+      itemFlags: columns.flags,
+      inputs
+    }
+  }
+
+  private inputTotal(): number {
+    let total = 0
+    for (let u = 0; u < this.units.length; u++) total += this.inputCount(u)
+    return total
+  }
+
+  resolve(u: number, e: number): Resolved | undefined {
+    const slot = u * this.plan.elements.length + e
+    const exact = this.indexed.exact[slot]
+    if (exact !== undefined) return { value: exact.value, sources: [exact], detail: "the period's value" }
+    const list = this.indexed.others.get(slot)
+    const element = this.plan.elements[e]
+    return list === undefined || element === undefined ? undefined : fromSubPeriods(element, list)
+  }
+
+  /** The values of an indicator across the group (units that have one): what `Rank` ranks among. */
+  valuesOf(indicator: string): ReadonlyArray<number> {
+    this.groupValues ??= new Map()
+    const cached = this.groupValues.get(indicator)
+    if (cached !== undefined) return cached
+    const k = this.plan.indicators.findIndex((entry) => entry.compiled.indicator.id === indicator)
+    const width = this.plan.indicators.length
+    const values: Array<number> = []
+    for (let u = 0; u < this.units.length; u++) {
+      const value = this.indicatorValues[u * width + k]
+      if (value !== undefined && !Number.isNaN(value)) values.push(value)
+    }
+    this.groupValues.set(indicator, values)
+    return values
+  }
+
+  explain(u: number, unit: UnitResult): Explanation {
+    const { scheme } = this.input.scheme
+    const decimals = scheme.decimals
+    const evaluated = new Map<string, { readonly value: Indicator.Value; readonly explanation: Explanation }>()
+    const elementNodes = new Map<string, Explanation>()
+    const resolved = new Map<string, Resolved | undefined>()
+    const resolvedOf = (name: string): Resolved | undefined => {
+      if (!resolved.has(name)) {
+        const e = this.plan.elementSlot.get(name)
+        resolved.set(name, e === undefined ? undefined : this.resolve(u, e))
+      }
+      return resolved.get(name)
+    }
+    const lookup = (name: string): number | undefined => {
+      const indicator = evaluated.get(name)
+      if (indicator !== undefined) return indicator.value.value ?? undefined
+      return resolvedOf(name)?.value
+    }
+    const explainReference = (name: string): Explanation => {
+      const indicator = evaluated.get(name)
+      if (indicator !== undefined) return indicator.explanation
+      const cached = elementNodes.get(name)
+      if (cached !== undefined) return cached
+      const found = resolvedOf(name)
+      const single = found !== undefined && found.sources.length === 1 ? found.sources[0] : undefined
+      const node: Explanation = {
+        children:
+          found === undefined || single !== undefined
+            ? []
+            : found.sources.map((value) => ({
+                children: [],
+                detail: "data value",
+                label: value.period,
+                source: sourceOf(value),
+                value: value.value
+              })),
+        detail: found === undefined ? "no value" : found.detail,
+        label: name,
+        source: single === undefined ? null : sourceOf(single),
+        value: found === undefined ? null : round(found.value, decimals)
+      }
+      elementNodes.set(name, node)
+      return node
+    }
+    const explainPart = (label: string, formula: Expression.NumberExpression, value: number | null): Explanation => ({
+      children: [...new Set(Expression.references(formula).map((reference) => reference.name))]
+        .sort()
+        .map(explainReference),
+      detail: Expression.print(formula),
+      label,
+      source: null,
+      value: value === null ? null : round(value, decimals)
+    })
+    for (const { compiled } of this.plan.indicators) {
+      const value = Indicator.evaluate(compiled, lookup)
+      const { indicator } = compiled
+      const why =
+        value.value === null
+          ? value.divisionByZero
+            ? "division by zero"
+            : `missing: ${value.missing.join(", ")}`
+          : null
+      const detail =
+        indicator._tag === "Ratio"
+          ? `numerator / denominator × ${indicator.factor}`
+          : Expression.print(compiled.numerator)
+      evaluated.set(indicator.id, {
+        value,
+        explanation: {
+          children:
+            compiled.denominator === null
+              ? [explainPart("formula", compiled.numerator, value.numerator)]
+              : [
+                  explainPart("numerator", compiled.numerator, value.numerator),
+                  explainPart("denominator", compiled.denominator, value.denominator)
+                ],
+          detail: why === null ? detail : `${detail}: no value (${why})`,
+          label: `${indicator.id} (${indicator.name})`,
+          source: null,
+          value: value.value === null ? null : round(value.value, decimals)
+        }
+      })
+    }
+    const scale = this.scales[u] ?? 1
+    return {
+      children: scheme.items.map((item, i): Explanation => {
+        const indicator = evaluated.get(item.indicator)
+        const value = indicator?.value.value ?? null
+        const scored = value === null ? null : Scoring.score(item.rule, value, this.valuesOf(item.indicator))
+        const result = unit.items[i]
+        return {
+          children: indicator === undefined ? [] : [indicator.explanation],
+          detail:
+            scored === null
+              ? `no value (policy: ${scheme.missingData})`
+              : scored.fraction === null
+                ? scored.reason
+                : `${scored.reason}: ${round(scored.fraction, 6)} × weight ${result?.effectiveWeight ?? 0}`,
+          label: item.indicator,
+          source: null,
+          value: result?.contribution ?? 0
+        }
+      }),
+      detail:
+        unit.status === "incomplete"
+          ? `no result: missing ${unit.missing.join(", ")} (policy: fail)`
+          : `sum of contributions${scale !== 1 ? ` (weights scaled by ${round(scale, 6)}: missing data excluded)` : ""}`,
+      label: "total",
+      source: null,
+      value: unit.total
+    }
+  }
 }
 
-const gradeOf = (scheme: Scheme.Scheme, total: number): string =>
-  scheme.grades.find((grade) => total >= grade.atLeast)?.label ?? scheme.gradeBelow
+/**
+ * A unit's result whose items, inputs and explanation are built on first read (and kept), from the
+ * run's compact figures. Fields are assigned in sorted key order, the lazy ones as own enumerable
+ * accessors in their place, so the object serialises as canonical JSON; shared accessors keep
+ * every instance on one shape.
+ */
+class LazyUnit implements UnitResult {
+  declare readonly change: UnitResult["change"]
+  declare readonly explanation: Explanation
+  declare readonly grade: string | null
+  declare readonly inputs: ReadonlyArray<InputValue>
+  declare readonly items: ReadonlyArray<ItemResult>
+  declare readonly missing: ReadonlyArray<string>
+  declare readonly rank: number | null
+  declare readonly status: UnitResult["status"]
+  declare readonly total: number | null
+  declare readonly unit: string
+  declare readonly vetoedBy: ReadonlyArray<string>
+  #context: Context
+  #index: number
+  #explanation: Explanation | undefined
+  #inputs: ReadonlyArray<InputValue> | undefined
+  #items: ReadonlyArray<ItemResult> | undefined
 
-/** Competition ranks of totals, highest first: equal totals share the better rank. */
-const competitionRanks = (totals: ReadonlyArray<number>, offset: number): ReadonlyArray<number> =>
-  totals.map((total) => offset + 1 + totals.filter((other) => other > total).length)
+  constructor(fields: Omit<UnitResult, "explanation" | "inputs" | "items">, context: Context, index: number) {
+    this.#context = context
+    this.#index = index
+    this.#explanation = undefined
+    this.#inputs = undefined
+    this.#items = undefined
+    this.change = fields.change
+    Object.defineProperty(this, "explanation", LazyUnit.explanation)
+    this.grade = fields.grade
+    Object.defineProperty(this, "inputs", LazyUnit.inputs)
+    Object.defineProperty(this, "items", LazyUnit.items)
+    this.missing = fields.missing
+    this.rank = fields.rank
+    this.status = fields.status
+    this.total = fields.total
+    this.unit = fields.unit
+    this.vetoedBy = fields.vetoedBy
+  }
+
+  /** The run this unit came from and its index in it: `digest` reads the compact figures. */
+  origin(): { readonly context: Context; readonly index: number } {
+    return { context: this.#context, index: this.#index }
+  }
+
+  static readonly explanation: PropertyDescriptor = {
+    enumerable: true,
+    configurable: false,
+    get(this: LazyUnit): Explanation {
+      this.#explanation ??= this.#context.explain(this.#index, this)
+      return this.#explanation
+    }
+  }
+
+  static readonly inputs: PropertyDescriptor = {
+    enumerable: true,
+    configurable: false,
+    get(this: LazyUnit): ReadonlyArray<InputValue> {
+      this.#inputs ??= this.#context.inputsOf(this.#index)
+      return this.#inputs
+    }
+  }
+
+  static readonly items: PropertyDescriptor = {
+    enumerable: true,
+    configurable: false,
+    get(this: LazyUnit): ReadonlyArray<ItemResult> {
+      this.#items ??= this.#context.itemsOf(this.#index)
+      return this.#items
+    }
+  }
+}
+
+// --- evaluation -----------------------------------------------------------------------------------
+
+const none: ReadonlyArray<string> = Object.freeze([])
+
+const gradeOf = (scheme: Scheme.Scheme, total: number): string => {
+  for (const grade of scheme.grades) if (total >= grade.atLeast) return grade.label
+  return scheme.gradeBelow
+}
+
+interface Draft {
+  readonly u: number
+  readonly status: UnitResult["status"]
+  readonly total: number | null
+  readonly vetoedBy: ReadonlyArray<string>
+  readonly missing: ReadonlyArray<string>
+}
+
+/** Sorts drafts by total, highest first (stable: ties stay in unit-id order), and ranks them. */
+const rankDrafts = (drafts: Array<Draft>, offset: number, ranks: Int32Array): void => {
+  drafts.sort((a, b) => (b.total ?? 0) - (a.total ?? 0))
+  drafts.forEach((draft, k) => {
+    const previous = drafts[k - 1]
+    ranks[draft.u] =
+      previous !== undefined && previous.total === draft.total ? (ranks[previous.u] ?? 0) : offset + k + 1
+  })
+}
 
 /**
  * Scores the units. Fails with `Invalid` (listing every problem) when the period is not one the
@@ -349,153 +909,471 @@ const competitionRanks = (totals: ReadonlyArray<number>, offset: number): Readon
  */
 export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> => {
   const { scheme } = input.scheme
-  const { issues, resolve, periodId } = prepare(input)
-  if (Arr.isNonEmptyReadonlyArray(issues)) return Either.left(new Errors.Invalid({ issues }))
+  const plan = planOf(input.scheme)
+  const periodId = Period.format(input.period)
   const units = [...input.units].sort()
-  const indicatorsByUnit = new Map(units.map((unit) => [unit, indicatorsFor(input, resolve, unit)] as const))
-  const groupValues = new Map(
-    scheme.items.map((item) => [
-      item.indicator,
-      units.flatMap((unit) => {
-        const value = indicatorsByUnit.get(unit)?.get(item.indicator)?.value.value
-        return value === null || value === undefined ? [] : [value]
-      })
-    ])
-  )
+  const unitIndex = new Map<string, number>()
+  units.forEach((unit, u) => {
+    if (!unitIndex.has(unit)) unitIndex.set(unit, u)
+  })
+  const runIssues = checkRun(input, unitIndex)
+  const indexed = index(input, plan, periodId, unitIndex)
+  const issues = [...runIssues, ...indexed.issues]
+  if (Arr.isNonEmptyReadonlyArray(issues)) return Either.left(new Errors.Invalid({ issues }))
+
   const d = scheme.decimals
+  const scoreDecimals = Math.max(d, 4)
+  const elementCount = plan.elements.length
+  const indicatorCount = plan.indicators.length
+  const unitCount = units.length
 
-  const drafts = units.map((unit) => {
-    const evaluated = indicatorsByUnit.get(unit) ?? new Map<string, Evaluated>()
-    const scored = scheme.items.map((item) => {
-      const indicator = evaluated.get(item.indicator)
-      const value = indicator?.value.value ?? null
-      return {
-        item,
-        indicator,
-        value,
-        scored: value === null ? null : Scoring.score(item.rule, value, groupValues.get(item.indicator) ?? [])
+  // Pass 1: every indicator of every unit, by compiled formulas over one slot array.
+  const indicatorValues = new Float64Array(unitCount * indicatorCount)
+  const numerators = new Float64Array(unitCount * indicatorCount)
+  const denominators = new Float64Array(unitCount * indicatorCount)
+  const slots = new Array<number | undefined>(elementCount + indicatorCount + 1).fill(undefined)
+  const lookup = (name: string) => slots[plan.slotOf(name)]
+  const resolvedOthers = new Map<number, Resolved | undefined>()
+  for (let u = 0; u < unitCount; u++) {
+    const base = u * elementCount
+    for (let e = 0; e < elementCount; e++) {
+      const exact = indexed.exactValues[base + e] ?? Number.NaN
+      if (!Number.isNaN(exact)) slots[e] = exact
+      else if (indexed.others.size === 0) slots[e] = undefined
+      else {
+        const list = indexed.others.get(base + e)
+        const element = plan.elements[e]
+        const found = list === undefined || element === undefined ? undefined : fromSubPeriods(element, list)
+        resolvedOthers.set(base + e, found)
+        slots[e] = found?.value
       }
-    })
-    const missing = scored.filter((entry) => entry.value === null).map((entry) => entry.item.indicator)
-    const present = scored.reduce(
-      (total, entry) => total + (entry.value === null ? 0 : Scoring.weightOf(entry.item.rule)),
-      0
-    )
-    const scale = scheme.missingData === "exclude" && present > 0 ? scheme.totalWeight / present : 1
-    const items = scored.map(({ item, indicator, value, scored }): ItemResult => {
-      const weight = Scoring.weightOf(item.rule)
-      const effectiveWeight = round(value === null && scheme.missingData === "exclude" ? 0 : weight * scale, d)
-      const contribution =
-        scored === null ? 0 : round(scored.fraction === null ? scored.points : scored.fraction * weight * scale, d)
-      return {
-        indicator: item.indicator,
-        rule: item.rule._tag,
-        value: value === null ? null : round(value, d),
-        numerator: indicator?.value.numerator == null ? null : round(indicator.value.numerator, d),
-        denominator: indicator?.value.denominator == null ? null : round(indicator.value.denominator, d),
-        score:
-          scored === null
-            ? null
-            : item.rule._tag === "Veto"
-              ? null
-              : round(scored.fraction ?? scored.points, Math.max(d, 4)),
-        weight,
-        effectiveWeight,
-        contribution: contribution === 0 ? 0 : contribution,
-        band: scored?.band ?? null,
-        colour: scored?.colour ?? null,
-        vetoed: scored?.vetoed ?? false,
-        missing: value === null
-      }
-    })
-    const vetoedBy = items.filter((item) => item.vetoed).map((item) => item.indicator)
-    const incomplete = scheme.missingData === "fail" && missing.length > 0
-    const total = incomplete
-      ? null
-      : round(
-          items.reduce((sum, item) => sum + item.contribution, 0),
-          d
-        )
-    const status: UnitResult["status"] = incomplete ? "incomplete" : vetoedBy.length > 0 ? "vetoed" : "scored"
-    const explanation: Explanation = {
-      label: "total",
-      value: total,
-      detail: incomplete
-        ? `no result: missing ${missing.join(", ")} (policy: fail)`
-        : `sum of contributions${scale !== 1 ? ` (weights scaled by ${round(scale, 6)}: missing data excluded)` : ""}`,
-      children: scored.map(({ item, indicator, scored }, i) => ({
-        label: item.indicator,
-        value: items[i]?.contribution ?? 0,
-        detail:
-          scored === null
-            ? `no value (policy: ${scheme.missingData})`
-            : scored.fraction === null
-              ? scored.reason
-              : `${scored.reason}: ${round(scored.fraction, 6)} × weight ${items[i]?.effectiveWeight ?? 0}`,
-        children: indicator === undefined ? [] : [indicator.explanation],
-        source: null
-      })),
-      source: null
     }
-    return { unit, status, total, vetoedBy, missing, items, explanation }
-  })
-
-  const scoredTotals = drafts.filter((draft) => draft.status === "scored")
-  const vetoedTotals = drafts.filter((draft) => draft.status === "vetoed")
-  const ranks = new Map<string, number>()
-  const rankAll = (list: typeof drafts, offset: number) => {
-    const r = competitionRanks(
-      list.map((draft) => draft.total ?? 0),
-      offset
-    )
-    list.forEach((draft, i) => {
-      ranks.set(draft.unit, r[i] ?? 0)
-    })
+    for (let k = 0; k < indicatorCount; k++) {
+      const planned = plan.indicators[k]
+      if (planned === undefined) continue
+      let value: number | null = null
+      let numerator: number | null = null
+      let denominator: number | null = null
+      const top = planned.numerator(slots)
+      const bottom = planned.denominator === null ? null : planned.denominator(slots)
+      if (top !== undefined && bottom === null) {
+        value = top
+        numerator = top
+      } else if (top !== undefined && bottom !== undefined && bottom !== null && bottom !== 0) {
+        const ratio = (top / bottom) * planned.factor
+        value = Number.isFinite(ratio) ? ratio : null
+        numerator = top
+        denominator = bottom
+      } else {
+        // No value: the reference evaluation says why and applies `onDivisionByZero`.
+        const reference = Indicator.evaluate(planned.compiled, lookup)
+        value = reference.value
+        numerator = reference.numerator
+        denominator = reference.denominator
+      }
+      slots[elementCount + k] = value ?? undefined
+      const at = u * indicatorCount + k
+      indicatorValues[at] = value ?? Number.NaN
+      numerators[at] = numerator ?? Number.NaN
+      denominators[at] = denominator ?? Number.NaN
+    }
   }
-  rankAll(scoredTotals, 0)
-  rankAll(vetoedTotals, scoredTotals.length)
-  const previous = new Map((input.previous ?? []).map((entry) => [entry.unit, entry] as const))
 
-  const results = drafts.map((draft): UnitResult => {
-    const rank = ranks.get(draft.unit) ?? null
-    const before = previous.get(draft.unit)
-    const change =
-      before === undefined || before.total === null || draft.total === null
-        ? null
-        : {
-            total: round(draft.total - before.total, d),
-            rank: before.rank === null || rank === null ? null : before.rank - rank
-          }
-    return {
-      unit: draft.unit,
-      status: draft.status,
-      total: draft.total,
-      rank,
-      grade: draft.total === null ? null : draft.status === "vetoed" ? scheme.gradeBelow : gradeOf(scheme, draft.total),
-      vetoedBy: draft.vetoedBy,
-      missing: draft.missing,
-      items: draft.items,
-      change,
-      explanation: draft.explanation
+  // `Rank` items: each unit's fraction from one sort of the group's values.
+  const rankFractions = plan.items.map((planned) => {
+    if (planned.item.rule._tag !== "Rank") return null
+    const direction = planned.item.rule.direction
+    const present: Array<number> = []
+    const values: Array<number> = []
+    for (let u = 0; u < unitCount; u++) {
+      const value = indicatorValues[u * indicatorCount + planned.indicator]
+      if (value !== undefined && !Number.isNaN(value)) {
+        present.push(u)
+        values.push(value)
+      }
     }
+    const ranks = Scoring.competitionRanks(direction, values)
+    const fractions = new Float64Array(unitCount)
+    present.forEach((u, i) => {
+      fractions[u] = Scoring.rankFraction(ranks[i] ?? 1, values.length)
+    })
+    return fractions
   })
-  const ordered = results.sort((a, b) =>
-    a.rank !== b.rank
-      ? (a.rank ?? Number.POSITIVE_INFINITY) - (b.rank ?? Number.POSITIVE_INFINITY)
-      : a.unit < b.unit
-        ? -1
-        : 1
-  )
+
+  // Pass 2: items (into compact columns), totals and statuses.
+  const exclude = scheme.missingData === "exclude"
+  const scales = new Float64Array(unitCount)
+  const itemCount = plan.items.length
+  const columns = itemColumns(unitCount * itemCount)
+  const drafts: Array<Draft> = new Array(unitCount)
+  for (let u = 0; u < unitCount; u++) {
+    let present = 0
+    for (const planned of plan.items) {
+      const value = indicatorValues[u * indicatorCount + planned.indicator]
+      present += value === undefined || Number.isNaN(value) ? 0 : planned.weight
+    }
+    const scale = exclude && present > 0 ? scheme.totalWeight / present : 1
+    scales[u] = scale
+    let sum = 0
+    let vetoedBy: Array<string> | undefined
+    let missing: Array<string> | undefined
+    for (let j = 0; j < itemCount; j++) {
+      const planned = plan.items[j]
+      if (planned === undefined) continue
+      const at = u * indicatorCount + planned.indicator
+      const cell = u * itemCount + j
+      const raw = indicatorValues[at] ?? Number.NaN
+      const rawNumerator = numerators[at] ?? Number.NaN
+      const rawDenominator = denominators[at] ?? Number.NaN
+      columns.denominators[cell] = Number.isNaN(rawDenominator) ? Number.NaN : round(rawDenominator, d)
+      columns.bands[cell] = -1
+      if (Number.isNaN(raw)) {
+        if (missing === undefined) missing = []
+        missing.push(planned.item.indicator)
+        columns.values[cell] = Number.NaN
+        columns.numerators[cell] = Number.isNaN(rawNumerator) ? Number.NaN : round(rawNumerator, d)
+        columns.scores[cell] = Number.NaN
+        columns.effectiveWeights[cell] = exclude ? 0 : round(planned.weight * scale, d)
+        columns.contributions[cell] = 0
+        columns.flags[cell] = 2
+        continue
+      }
+      const value = round(raw, d)
+      columns.values[cell] = value
+      columns.numerators[cell] = Number.isNaN(rawNumerator)
+        ? Number.NaN
+        : rawNumerator === raw
+          ? value
+          : round(rawNumerator, d)
+      columns.effectiveWeights[cell] = scale === 1 ? planned.roundedWeight : round(planned.weight * scale, d)
+      let contribution = 0
+      if (planned.kind === "weighted") {
+        const bandIndex = planned.bands.length > 0 ? (planned.prepared?.band(raw) ?? -1) + 1 : -1
+        columns.bands[cell] = bandIndex
+        if (bandIndex >= 0 && scale === 1) {
+          columns.scores[cell] = planned.bandScores[bandIndex] ?? 0
+          contribution = planned.bandContributions[bandIndex] ?? 0
+        } else {
+          const fraction = planned.prepared?.measure(raw) ?? rankFractions[j]?.[u] ?? 0
+          columns.scores[cell] = round(fraction, scoreDecimals)
+          contribution = round(fraction * planned.weight * scale, d)
+        }
+        columns.flags[cell] = 0
+      } else if (planned.kind === "points") {
+        const points = planned.prepared?.measure(raw) ?? 0
+        columns.scores[cell] = round(points, scoreDecimals)
+        contribution = round(points, d)
+        columns.flags[cell] = 0
+      } else {
+        const vetoed = (planned.prepared?.measure(raw) ?? 0) === 1
+        columns.scores[cell] = Number.NaN
+        columns.flags[cell] = vetoed ? 1 : 0
+        if (vetoed) {
+          if (vetoedBy === undefined) vetoedBy = []
+          vetoedBy.push(planned.item.indicator)
+        }
+      }
+      columns.contributions[cell] = contribution
+      sum += contribution
+    }
+    const incomplete = scheme.missingData === "fail" && missing !== undefined
+    drafts[u] = {
+      u,
+      status: incomplete ? "incomplete" : vetoedBy !== undefined ? "vetoed" : "scored",
+      total: incomplete ? null : round(sum, d),
+      vetoedBy: vetoedBy ?? none,
+      missing: missing ?? none
+    }
+  }
+
+  // Ranks: scored units, then vetoed ones after them; incomplete units are not ranked.
+  const scored = drafts.filter((draft) => draft.status === "scored")
+  const vetoed = drafts.filter((draft) => draft.status === "vetoed")
+  const incomplete = drafts.filter((draft) => draft.status === "incomplete")
+  const ranks = new Int32Array(unitCount)
+  rankDrafts(scored, 0, ranks)
+  rankDrafts(vetoed, scored.length, ranks)
+  const previous = new Map((input.previous ?? []).map((entry) => [entry.unit, entry] as const))
+  const context = new Context(input, plan, units, indexed, resolvedOthers, indicatorValues, scales, columns)
+
+  const ordered = [...scored, ...vetoed, ...incomplete].map((draft): UnitResult => {
+    const u = draft.u
+    const unit = units[u] ?? ""
+    const rank = draft.status === "incomplete" ? null : (ranks[u] ?? null)
+    const before = previous.get(unit)
+    return new LazyUnit(
+      {
+        change:
+          before === undefined || before.total === null || draft.total === null
+            ? null
+            : {
+                rank: before.rank === null || rank === null ? null : before.rank - rank,
+                total: round(draft.total - before.total, d)
+              },
+        grade:
+          draft.total === null ? null : draft.status === "vetoed" ? scheme.gradeBelow : gradeOf(scheme, draft.total),
+        missing: draft.missing,
+        rank,
+        status: draft.status,
+        total: draft.total,
+        unit,
+        vetoedBy: draft.vetoedBy
+      },
+      context,
+      u
+    )
+  })
   const body = {
-    scheme: { id: scheme.id, version: scheme.version, group: scheme.group, digest: input.scheme.digest },
     period: periodId,
+    scheme: { digest: input.scheme.digest, group: scheme.group, id: scheme.id, version: scheme.version },
     units: ordered
   }
-  return Either.right({ ...body, hash: Json.digest(toJson(body)) })
+  return Either.right({ hash: digest(body), ...body })
+}
+
+// --- the canonical form -----------------------------------------------------------------------------
+
+/** Names the layout below, so a future layout can never digest like this one. */
+const format = "sortgrid/assessment/result@3"
+
+const absent = 0xffffffff
+
+/** Strings as ids: each distinct string gets the next id where it first appears; `null` is `absent`. */
+class Dictionary {
+  readonly strings: Array<string> = []
+  private readonly ids = new Map<string, number>()
+
+  id(value: string | null): number {
+    if (value === null) return absent
+    let id = this.ids.get(value)
+    if (id === undefined) {
+      id = this.strings.length
+      this.ids.set(value, id)
+      this.strings.push(value)
+    }
+    return id
+  }
+}
+
+/** The dictionaries of the string columns: items' indicator, rule, band, colour; inputs' element, period, kind, source. */
+const canonicalDictionaries = (): readonly [
+  Dictionary,
+  Dictionary,
+  Dictionary,
+  Dictionary,
+  Dictionary,
+  Dictionary,
+  Dictionary,
+  Dictionary
+] => [
+  new Dictionary(),
+  new Dictionary(),
+  new Dictionary(),
+  new Dictionary(),
+  new Dictionary(),
+  new Dictionary(),
+  new Dictionary(),
+  new Dictionary()
+]
+
+/** The inputs of every unit as rows: string ids (4 a row), the value, whether records follow. */
+class CanonicalInputs {
+  readonly strings: Uint32Array
+  readonly values: Float64Array
+  readonly hasRecords: Uint8Array
+  readonly records: Array<NonNullable<Source["records"]>> = []
+  private row = 0
+
+  constructor(count: number) {
+    this.strings = new Uint32Array(count * 4)
+    this.values = new Float64Array(count)
+    this.hasRecords = new Uint8Array(count)
+  }
+
+  add(element: number, period: number, kind: number, source: number, value: number, records: Source["records"]): void {
+    const row = this.row++
+    const strings = this.strings
+    strings[row * 4] = element
+    strings[row * 4 + 1] = period
+    strings[row * 4 + 2] = kind
+    strings[row * 4 + 3] = source
+    this.values[row] = value
+    this.hasRecords[row] = records === null ? 0 : 1
+    if (records !== null) this.records.push(records)
+  }
 }
 
 /**
- * A result's canonical JSON text: byte-identical for equal results.
+ * A result's items and inputs as columns, units in unit-id order (`order` gives, for each unit in
+ * the result's order, its place in that order): each item field a column — numbers as doubles
+ * (NaN: `null`) in `ItemResult`'s order without strings and flags, string fields as ids into their
+ * own dictionary (strings in order of first appearance), `vetoed`/`missing` as flag bits — and
+ * the inputs as rows.
+ */
+interface CanonicalForm {
+  readonly dictionaries: ReadonlyArray<Dictionary>
+  readonly order: Uint32Array
+  /** value, numerator, denominator, score, weight, effectiveWeight, contribution. */
+  readonly itemNumbers: ReadonlyArray<Float64Array>
+  /** indicator, rule, band, colour. */
+  readonly itemStrings: ReadonlyArray<Uint32Array>
+  readonly itemFlags: Uint8Array
+  readonly inputs: CanonicalInputs
+}
+
+/** The canonical form from a result's objects (any result, stored or not). */
+const formOf = (units: ReadonlyArray<UnitResult>): CanonicalForm => {
+  const byId = units
+    .map((_, k) => k)
+    .sort((a, b) => {
+      const x = units[a]?.unit ?? ""
+      const y = units[b]?.unit ?? ""
+      return x < y ? -1 : x > y ? 1 : a - b
+    })
+  const order = new Uint32Array(units.length)
+  byId.forEach((k, position) => {
+    order[k] = position
+  })
+  const sorted = byId.flatMap((k) => {
+    const unit = units[k]
+    return unit === undefined ? [] : [unit]
+  })
+  const cells = sorted.reduce((total, unit) => total + unit.items.length, 0)
+  const dictionaries = canonicalDictionaries()
+  const [indicators, rules, bands, colours, elements, periods, kinds, sources] = dictionaries
+  const itemNumbers = Array.from({ length: 7 }, () => new Float64Array(cells))
+  const itemStrings = Array.from({ length: 4 }, () => new Uint32Array(cells))
+  const [value, numerator, denominator, score, weight, effectiveWeight, contribution] = itemNumbers
+  const [indicator, rule, band, colour] = itemStrings
+  const itemFlags = new Uint8Array(cells)
+  let cell = 0
+  for (const unit of sorted) {
+    for (const item of unit.items) {
+      if (value) value[cell] = item.value ?? Number.NaN
+      if (numerator) numerator[cell] = item.numerator ?? Number.NaN
+      if (denominator) denominator[cell] = item.denominator ?? Number.NaN
+      if (score) score[cell] = item.score ?? Number.NaN
+      if (weight) weight[cell] = item.weight
+      if (effectiveWeight) effectiveWeight[cell] = item.effectiveWeight
+      if (contribution) contribution[cell] = item.contribution
+      if (indicator) indicator[cell] = indicators.id(item.indicator)
+      if (rule) rule[cell] = rules.id(item.rule)
+      if (band) band[cell] = bands.id(item.band)
+      if (colour) colour[cell] = colours.id(item.colour)
+      itemFlags[cell] = (item.vetoed ? 1 : 0) | (item.missing ? 2 : 0)
+      cell++
+    }
+  }
+  const inputs = new CanonicalInputs(sorted.reduce((total, unit) => total + unit.inputs.length, 0))
+  for (const unit of sorted) {
+    for (const input of unit.inputs) {
+      inputs.add(
+        elements.id(input.element),
+        periods.id(input.period),
+        kinds.id(input.kind),
+        sources.id(input.source),
+        input.value,
+        input.records
+      )
+    }
+  }
+  return { dictionaries, order, itemNumbers, itemStrings, itemFlags, inputs }
+}
+
+const writeForm = (w: Writer, form: CanonicalForm): void => {
+  for (const dictionary of form.dictionaries) {
+    w.record()
+    w.strings(dictionary.strings)
+  }
+  w.record()
+  w.number(form.inputs.records.length)
+  for (const records of form.inputs.records) {
+    w.record()
+    w.string(records.entity)
+    w.strings(records.ids)
+    w.number(records.total)
+  }
+  w.column(form.order)
+  for (const column of form.itemNumbers) w.column(column)
+  for (const column of form.itemStrings) w.column(column)
+  w.column(form.itemFlags)
+  w.column(form.inputs.strings)
+  w.column(form.inputs.values)
+  w.column(form.inputs.hasRecords)
+}
+
+/** The run all of a result's units come from, when they all come from one (the engine's own). */
+const originOf = (units: ReadonlyArray<UnitResult>): Context | undefined => {
+  let context: Context | undefined
+  for (const unit of units) {
+    if (!(unit instanceof LazyUnit)) return undefined
+    const origin = unit.origin().context
+    if (context !== undefined && origin !== context) return undefined
+    context = origin
+  }
+  return context !== undefined && context.units.length === units.length ? context : undefined
+}
+
+/**
+ * The SHA-256 (lower-case hex) of a result's canonical binary form: what `hash` is. Written in a
+ * fixed order: a format tag, the scheme (id, version, group, digest), the period and the number of
+ * units; one record per unit in the result's order (unit, status, total, rank, grade, vetoedBy,
+ * missing, change, and how many items and inputs it has); then the items and the inputs of every
+ * unit as columns (see `internal/digest.ts`) — each string field as ids into its own dictionary of
+ * the strings in order of first appearance (the dictionaries are written too), each number field as
+ * doubles, `vetoed`/`missing` as flags, each input's records after the dictionaries. Explanations
+ * are left out: they are a function of what is written (see the module's **Determinism**).
+ *
+ * Use it to check a stored result: `digest(rest)` equals `hash` for `{ hash, ...rest }`.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const digest = (result: Omit<Result, "hash">): string => {
+  const w = new Writer(16 * result.units.length)
+  w.record()
+  w.string(format)
+  w.string(result.scheme.id)
+  w.number(result.scheme.version)
+  w.string(result.scheme.group)
+  w.string(result.scheme.digest)
+  w.string(result.period)
+  w.number(result.units.length)
+  const context = originOf(result.units)
+  for (const unit of result.units) {
+    w.record()
+    w.string(unit.unit)
+    w.string(unit.status)
+    w.nullableNumber(unit.total)
+    w.nullableNumber(unit.rank)
+    w.nullableString(unit.grade)
+    w.strings(unit.vetoedBy)
+    w.strings(unit.missing)
+    if (unit.change === null) w.null()
+    else {
+      w.number(unit.change.total)
+      w.nullableNumber(unit.change.rank)
+    }
+    if (unit instanceof LazyUnit && context !== undefined) {
+      const { index } = unit.origin()
+      w.number(context.plan.items.length)
+      w.number(context.inputCount(index))
+    } else {
+      w.number(unit.items.length)
+      w.number(unit.inputs.length)
+    }
+  }
+  writeForm(
+    w,
+    context === undefined
+      ? formOf(result.units)
+      : context.form(result.units.map((unit) => (unit instanceof LazyUnit ? unit.origin().index : 0)))
+  )
+  return w.digest()
+}
+
+/**
+ * A result's canonical JSON text, explanations included: byte-identical for equal results.
  *
  * @since 0.1.0
  * @category encoding

@@ -299,3 +299,121 @@ export const score = (rule: Rule, value: number, group: ReadonlyArray<number>): 
     }
   }
 }
+
+// --- prepared rules -------------------------------------------------------------------------------
+
+/**
+ * A rule prepared once per scheme to score many values without allocating: `measure` gives what
+ * {@link score} reports — the fraction for a weighted rule, the signed points for a deduction or
+ * bonus, 1 for a broken veto and 0 for a kept one — and `band` the index in `rule.bands` of the
+ * band reached (−1 for `otherwise`, and for every rule that is not `Bands`). `Rank` depends on the
+ * whole group: see {@link competitionRanks} and {@link rankFraction}. Equality with `score` is a
+ * property test.
+ *
+ * @since 0.1.0
+ * @category scoring
+ */
+export interface Prepared {
+  readonly measure: (value: number) => number
+  readonly band: (value: number) => number
+}
+
+const noBand = () => -1
+
+/**
+ * Prepares a rule other than `Rank` (see {@link Prepared}).
+ *
+ * @since 0.1.0
+ * @category scoring
+ */
+export const prepare = (rule: Exclude<Rule, Rank>): Prepared => {
+  switch (rule._tag) {
+    case "Linear": {
+      const { min, max } = rule
+      const span = max - min
+      return rule.direction === "higherIsBetter"
+        ? { measure: (value) => clamp((value - min) / span), band: noBand }
+        : { measure: (value) => clamp((max - value) / span), band: noBand }
+    }
+    case "Bands": {
+      // The bands best threshold first, so the first one reached is the best one reached.
+      const order = rule.bands
+        .map((band, index) => ({ threshold: band.threshold, fraction: band.fraction, index }))
+        .sort((a, b) => (better(rule.direction, a.threshold, b.threshold) ? -1 : 1))
+      const thresholds = order.map((entry) => entry.threshold)
+      const indexes = order.map((entry) => entry.index)
+      const fractions = order.map((entry) => entry.fraction)
+      const count = order.length
+      const higher = rule.direction === "higherIsBetter"
+      const reached = (value: number): number => {
+        for (let k = 0; k < count; k++) {
+          const threshold = thresholds[k] ?? 0
+          if (higher ? value >= threshold : value <= threshold) return k
+        }
+        return -1
+      }
+      const otherwise = rule.otherwise.fraction
+      return {
+        measure: (value) => {
+          const k = reached(value)
+          return k < 0 ? otherwise : (fractions[k] ?? otherwise)
+        },
+        band: (value) => {
+          const k = reached(value)
+          return k < 0 ? -1 : (indexes[k] ?? -1)
+        }
+      }
+    }
+    case "Target": {
+      const target = rule.target
+      return rule.direction === "higherIsBetter"
+        ? { measure: (value) => clamp(clamp(value / target)), band: noBand }
+        : { measure: (value) => clamp(value <= target ? 1 : target / value), band: noBand }
+    }
+    case "Deduction":
+    case "Bonus": {
+      const { pointsPerOccurrence, cap } = rule
+      const deduction = rule._tag === "Deduction"
+      return {
+        measure: (value) => {
+          const points = Math.min(Math.max(0, value) * pointsPerOccurrence, cap)
+          return deduction && points > 0 ? -points : points
+        },
+        band: noBand
+      }
+    }
+    case "Veto": {
+      const threshold = rule.threshold
+      return rule.direction === "higherIsBetter"
+        ? { measure: (value) => (value < threshold ? 1 : 0), band: noBand }
+        : { measure: (value) => (value > threshold ? 1 : 0), band: noBand }
+    }
+  }
+}
+
+/**
+ * Competition ranks of `values` (1 + how many are strictly better, as {@link rankAmong} gives),
+ * by one sort rather than a count per value.
+ *
+ * @since 0.1.0
+ * @category scoring
+ */
+export const competitionRanks = (direction: Direction, values: ArrayLike<number>): Int32Array => {
+  const order = Array.from({ length: values.length }, (_, i) => i)
+  const of = (i: number) => values[i] ?? 0
+  order.sort(direction === "higherIsBetter" ? (a, b) => of(b) - of(a) : (a, b) => of(a) - of(b))
+  const ranks = new Int32Array(values.length)
+  order.forEach((i, k) => {
+    const previous = order[k - 1]
+    ranks[i] = previous !== undefined && of(previous) === of(i) ? (ranks[previous] ?? k + 1) : k + 1
+  })
+  return ranks
+}
+
+/**
+ * What rank `rank` of `count` scores under a `Rank` rule: (n − r)/(n − 1), a lone unit 1.
+ *
+ * @since 0.1.0
+ * @category scoring
+ */
+export const rankFraction = (rank: number, count: number): number => (count <= 1 ? 1 : (count - rank) / (count - 1))

@@ -2,9 +2,10 @@
  * The sortgrid HTTP API, declared once: the server's handlers, the OpenAPI document and the typed
  * client (`HttpApiClient.make(Api.Api)`) all derive from {@link Api}.
  *
- * Groups so far: `grid`, `issues`, `audit`, `open311` and `dashboard` (read-only views for the
- * browser dashboard). A new group (the points ledger, the assessment engine) is a module declaring
- * an `HttpApiGroup` (see `GridApi`), one `.add` here, and its handlers' layer in `Server.handlers`.
+ * Groups: `grid`, `issues`, `ledger` (the points ledger and programme), `assessment`, `audit`,
+ * `open311` and `dashboard` (read-only views for the browser dashboard). A new group is a module
+ * declaring an `HttpApiGroup` (see `GridApi`), one `.add` here, and its handlers' layer in
+ * `Server.handlers`.
  *
  * @since 0.1.0
  */
@@ -19,10 +20,12 @@ import {
   Unavailable,
   Unprocessable
 } from "./ApiError.js"
+import * as AssessmentApi from "./AssessmentApi.js"
 import * as AuditApi from "./AuditApi.js"
 import * as DashboardApi from "./DashboardApi.js"
 import * as GridApi from "./GridApi.js"
 import * as IssuesApi from "./IssuesApi.js"
+import * as LedgerApi from "./LedgerApi.js"
 import * as Open311Api from "./Open311Api.js"
 
 /**
@@ -34,6 +37,8 @@ import * as Open311Api from "./Open311Api.js"
 export const Api = HttpApi.make("sortgrid")
   .add(GridApi.group)
   .add(IssuesApi.group)
+  .add(LedgerApi.group)
+  .add(AssessmentApi.group)
   .add(AuditApi.group)
   .add(Open311Api.group)
   .add(DashboardApi.group)
@@ -50,7 +55,7 @@ export const Api = HttpApi.make("sortgrid")
   .annotate(
     OpenApi.Description,
     "Household waste-sorting programmes: the jurisdiction tree, the problem register and inspections, the " +
-      "audit log, and Open311 GeoReport v2. Bearer tokens name the actor; the SDK's permission checks apply. " +
+      "points ledger and programme, the assessment engine, the audit log, and Open311 GeoReport v2. Bearer tokens name the actor; the SDK's permission checks apply. " +
       "Objects outside the caller's scope are answered 404, as missing ones are. Every sortgrid POST needs an " +
       "Idempotency-Key header. Errors are JSON problem bodies naming each field and reason."
   )

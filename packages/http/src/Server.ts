@@ -25,10 +25,12 @@ import { Api } from "./Api.js"
 import * as Auth from "./Auth.js"
 import { HttpConfig, type Settings } from "./HttpConfig.js"
 import * as IdempotencyStore from "./IdempotencyStore.js"
+import * as AssessmentHandlers from "./internal/handlers/assessment.js"
 import * as AuditHandlers from "./internal/handlers/audit.js"
 import * as DashboardHandlers from "./internal/handlers/dashboard.js"
 import * as GridHandlers from "./internal/handlers/grid.js"
 import * as IssuesHandlers from "./internal/handlers/issues.js"
+import * as LedgerHandlers from "./internal/handlers/ledger.js"
 import * as Open311Handlers from "./internal/handlers/open311.js"
 import { decodeErrors, middleware } from "./internal/requests.js"
 import * as StaticFiles from "./internal/staticFiles.js"
@@ -42,6 +44,8 @@ import * as StaticFiles from "./internal/staticFiles.js"
 export const handlers = Layer.mergeAll(
   GridHandlers.layer,
   IssuesHandlers.layer,
+  LedgerHandlers.layer,
+  AssessmentHandlers.layer,
   AuditHandlers.layer,
   Open311Handlers.layer,
   DashboardHandlers.layer
@@ -119,6 +123,10 @@ export type Options = Authentication &
     readonly store?: string | undefined
     /** The permission policy; default the SDK's. */
     readonly grants?: Permission.Grants | undefined
+    /** The points ledger's lot policy per ledger id; default none (points never expire). */
+    readonly ledger?: Sortgrid.SortgridOptions["ledger"]
+    /** The earning programme per ledger id; default none (every earning is a 404). */
+    readonly earning?: Sortgrid.SortgridOptions["earning"]
     /** Default 8080; 0 picks a free port. */
     readonly port?: number | undefined
     /** Default `127.0.0.1`: listening on every interface is a choice to make explicitly. */
@@ -163,7 +171,12 @@ export const layerWithoutServer = (
   never,
   Errors.Invalid | Errors.StoreUnavailable,
   HttpServer.HttpServer | HttpRouter.HttpRouter.DefaultServices
-> => layerOver(options).pipe(Layer.provide(Sortgrid.layer({ store: options.store, grants: options.grants })))
+> =>
+  layerOver(options).pipe(
+    Layer.provide(
+      Sortgrid.layer({ store: options.store, grants: options.grants, ledger: options.ledger, earning: options.earning })
+    )
+  )
 
 /**
  * A Node HTTP server on `host:port` serving the API over the store: the sample server. Launch it

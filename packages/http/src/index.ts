@@ -17,6 +17,11 @@ export * as ApiError from "./ApiError.js"
 /**
  * @since 0.1.0
  */
+export * as AssessmentApi from "./AssessmentApi.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as AuditApi from "./AuditApi.js"
 
 /**
@@ -48,6 +53,11 @@ export * as IdempotencyStore from "./IdempotencyStore.js"
  * @since 0.1.0
  */
 export * as IssuesApi from "./IssuesApi.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as LedgerApi from "./LedgerApi.js"
 
 /**
  * @since 0.1.0

@@ -4,10 +4,25 @@
  * field, and nothing of it is stored.
  */
 import { describe, expect, it } from "@effect/vitest"
+import { Assessments } from "@sortgrid/assessment"
 import { Actor } from "@sortgrid/core"
 import { Inspections, Problem, ProblemRegister, ProblemStore } from "@sortgrid/issues"
+import { Account, Ledger, Redemptions } from "@sortgrid/ledger"
 import { Effect } from "effect"
-import { ids, raw, seed, serverLayer, tokenOf } from "./support.js"
+import {
+  ids,
+  now,
+  own,
+  points,
+  raw,
+  scheme,
+  scoredPeriod,
+  seed,
+  seedAssessment,
+  seedLedger,
+  serverLayer,
+  tokenOf
+} from "./support.js"
 
 const forbidden: Readonly<Record<string, unknown>> = {
   role: "district-admin",
@@ -20,10 +35,21 @@ const forbidden: Readonly<Record<string, unknown>> = {
   version: 99,
   state: "closed",
   balance: 1_000_000,
+  debitsPosted: 0,
+  creditsPosted: 1_000_000,
+  available: 1_000_000,
   flags: { debitsMustNotExceedCredits: false },
   deadlineAt: 0,
+  timestamp: 0,
+  by: "someone-else",
   at: 0
 }
+
+/**
+ * A claim's own `at` (where it happened) and `roles` (the resident's, which rules may require) are
+ * the claim's facts, set by the programme operator: those two go on the earning request instead.
+ */
+const claimFields: ReadonlySet<string> = new Set(["at", "roles"])
 
 interface Write {
   readonly name: string
@@ -88,6 +114,125 @@ const writes: ReadonlyArray<Write> = [
     })
   },
   {
+    name: "ledger.createTransfers",
+    url: "/ledger/transfers",
+    body: (field, value, n) => ({
+      transfers: [
+        {
+          id: `mass-${n}`,
+          debitAccountId: points.budget,
+          creditAccountId: points.walletOwn,
+          amount: 1,
+          ledger: points.ledger,
+          code: "adjustment",
+          [field]: value
+        }
+      ]
+    })
+  },
+  {
+    name: "ledger.earn",
+    url: "/ledger/points/earnings",
+    body: (field, value, n) => ({
+      ledger: points.ledger,
+      claims: [
+        {
+          id: `mass-claim-${n}`,
+          code: "correct-sorting",
+          residentReference: `resident-${n}`,
+          walletAccountId: points.walletOwn,
+          at: own,
+          sourceReference: `checkin-${n}`,
+          occurredAt: now,
+          ...(claimFields.has(field) ? {} : { [field]: value })
+        }
+      ],
+      ...(claimFields.has(field) ? { [field]: value } : {})
+    })
+  },
+  {
+    name: "ledger.redeem",
+    url: "/ledger/points/redemptions",
+    body: (field, value, n) => ({
+      id: `mass-redemption-${n}`,
+      merchantId: points.merchant,
+      walletAccountId: points.walletOwn,
+      lines: [{ itemCode: points.item, quantity: 1 }],
+      [field]: value
+    })
+  },
+  {
+    name: "ledger.handOver",
+    url: "/ledger/points/handovers",
+    body: (field, value) => ({ redemptionId: "held", [field]: value })
+  },
+  {
+    name: "ledger.cancel",
+    url: "/ledger/points/cancellations",
+    body: (field, value) => ({ redemptionId: "held", [field]: value })
+  },
+  {
+    name: "assessment.defineScheme",
+    url: "/assessment/schemes",
+    body: (field, value) => ({ ...scheme, version: 2, [field]: value })
+  },
+  {
+    name: "assessment.enterValues",
+    url: "/assessment/values",
+    body: (field, value) => ({
+      values: [{ element: "outreach.events", node: ids.s1, period: "2023-02", value: 9, [field]: value }]
+    })
+  },
+  {
+    name: "assessment.evaluate",
+    url: "/assessment/evaluations",
+    body: (field, value) => ({ schemeId: scheme.id, period: "2023-02", units: [ids.s1], [field]: value })
+  },
+  {
+    name: "assessment.approve",
+    url: "/assessment/approvals",
+    body: (field, value) => ({ schemeId: scheme.id, period: scoredPeriod, units: [ids.s1], [field]: value })
+  },
+  {
+    name: "assessment.unapprove",
+    url: "/assessment/unapprovals",
+    body: (field, value) => ({ schemeId: scheme.id, period: scoredPeriod, units: [ids.s1], [field]: value })
+  },
+  {
+    name: "assessment.appeal",
+    url: "/assessment/appeals",
+    body: (field, value, n) => ({
+      id: `mass-appeal-${n}`,
+      schemeId: scheme.id,
+      period: scoredPeriod,
+      unit: ids.s1,
+      reason: "an event was not counted",
+      corrections: [{ element: "outreach.events", node: ids.s1, period: scoredPeriod, value: 9 }],
+      [field]: value
+    })
+  },
+  {
+    name: "assessment.consequences",
+    url: "/assessment/consequences",
+    body: (field, value) => ({
+      schemeId: scheme.id,
+      period: scoredPeriod,
+      rules: [{ _tag: "BottomN", n: 1, action: "supervision-visit", description: "督导帮扶" }],
+      [field]: value
+    })
+  },
+  {
+    name: "assessment.allocate",
+    url: "/assessment/allocations",
+    body: (field, value) => ({
+      schemeId: scheme.id,
+      period: scoredPeriod,
+      fund: 100,
+      rule: { _tag: "Proportional", threshold: 0 },
+      [field]: value
+    })
+  },
+  {
     name: "open311.postRequest",
     url: "/open311/v2/requests.json",
     form: true,
@@ -104,6 +249,20 @@ describe("mass assignment", () => {
   it.effect("every write refuses every forbidden field, naming it, and stores nothing", () =>
     Effect.gen(function* () {
       yield* seed
+      yield* seedLedger
+      yield* seedAssessment
+      const checker = Actor.system("check")
+      const ledger = yield* Ledger.Ledger
+      const assessments = yield* Assessments.Assessments
+      // A redemption held at the counter, for the hand-over and cancellation writes.
+      yield* (yield* Redemptions.Redemptions).redeem(checker, {
+        id: "held",
+        merchantId: points.merchant,
+        walletAccountId: points.walletOwn,
+        lines: [{ itemCode: points.item, quantity: 1 }]
+      })
+      const ledgerBefore = yield* ledger.reconcile(checker)
+      const walletBefore = yield* ledger.balance(checker, Account.AccountId.make(points.walletOwn))
       const store = yield* ProblemStore.ProblemStore
       const register = yield* ProblemRegister.ProblemRegister
       const inspections = yield* Inspections.Inspections
@@ -136,6 +295,18 @@ describe("mass assignment", () => {
       expect(history).toHaveLength(1)
       const visits = yield* inspections.visits(Actor.system("check"), { under: Actor.root })
       expect(visits).toEqual([])
+      // No transfer, no balance moved; one scheme version, one result version, nothing approved,
+      // no value entered for February.
+      const ledgerAfter = yield* ledger.reconcile(checker)
+      expect(ledgerAfter).toEqual({ ...ledgerBefore, drifts: [] })
+      expect(yield* ledger.balance(checker, Account.AccountId.make(points.walletOwn))).toEqual(walletBefore)
+      expect((yield* assessments.schemeVersions(checker, scheme.id)).map((v) => v.scheme.version)).toEqual([1])
+      const results = yield* assessments.results(checker, { schemeId: scheme.id, period: scoredPeriod })
+      expect(results.map((r) => r.version)).toEqual([1])
+      expect(yield* assessments.results(checker, { schemeId: scheme.id, period: "2023-02" })).toEqual([])
+      expect((yield* assessments.approvals(checker, scoredPeriod)).map((a) => a.state)).toEqual(["pending", "pending"])
+      expect(yield* assessments.values(checker, { nodes: [ids.s1], period: "2023-02" })).toEqual([])
+      expect(yield* assessments.appeals(checker, { schemeId: scheme.id, period: scoredPeriod })).toEqual([])
     }).pipe(Effect.provide(serverLayer("memory:")))
   )
 })

@@ -1,13 +1,17 @@
 /**
  * What the HTTP tests share: a server on loopback over a store, tokens for each role, a small tree
  * (two subdistricts of Tongzhou, each with a community, a grid and a compound), the inspection
- * definitions, and one problem in each subdistrict.
+ * definitions, and one problem in each subdistrict; for the ledger, a points programme with a
+ * wallet in each subdistrict and a merchant; for the assessment engine, a scheme scoring both
+ * subdistricts in March 2023.
  */
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { Assessments } from "@sortgrid/assessment"
 import { Actor } from "@sortgrid/core"
 import { Grid } from "@sortgrid/grid"
 import { Inspections, ProblemRegister } from "@sortgrid/issues"
+import { Account, Earning, Earnings, Ledger, Redemptions, Transfer } from "@sortgrid/ledger"
 import { Sortgrid } from "@sortgrid/sdk"
 import { InspectionSuite } from "@sortgrid/testkit"
 import { Effect, Layer, TestClock } from "effect"
@@ -29,7 +33,9 @@ export const actors = {
   inspector: actor("inspector-li", "inspector", own),
   gridWorker: actor("worker-wang", "grid-worker", own),
   auditor: actor("auditor-zhao", "auditor", "/"),
-  volunteer: actor("volunteer-sun", "volunteer", own)
+  volunteer: actor("volunteer-sun", "volunteer", own),
+  programmeOperator: actor("operator-zhou", "programme-operator", own),
+  merchantCashier: actor("cashier-qian", "merchant-cashier", own)
 } as const
 
 export type Role = keyof typeof actors
@@ -68,10 +74,35 @@ const admin = new Actor.Actor({
   scope: [Actor.root]
 })
 
+/** The points ledger's fixtures: one programme, its budget, a wallet in each subdistrict, a merchant. */
+export const points = {
+  ledger: "tongzhou",
+  reserve: "reserve",
+  budget: "budget",
+  merchantAccount: "m1-account",
+  merchant: "m1",
+  item: "soap",
+  walletOwn: "w-own",
+  walletOther: "w-other"
+} as const
+
+/** The programme: 2 points for correct sorting, at most 10 a day per resident. */
+export const programme = Earnings.Programme.make({
+  ledger: Account.LedgerId.make(points.ledger),
+  budgetAccountId: Account.AccountId.make(points.budget),
+  rules: [
+    Earning.Rule.make({
+      code: Transfer.codes.correctSorting,
+      amount: 2,
+      caps: [Earning.Cap.make({ per: "resident", period: "Day", pointsMax: 10 })]
+    })
+  ]
+})
+
 /** The server over `store`, on a random loopback port; the services stay in the context for seeding. */
 export const serverLayer = (store: string, options: Partial<Parameters<typeof Server.layerOver>[0]> = {}) =>
   Server.layerOver({ tokens, ...options } as Parameters<typeof Server.layerOver>[0]).pipe(
-    Layer.provideMerge(Sortgrid.layer({ store })),
+    Layer.provideMerge(Sortgrid.layer({ store, earning: { programmes: new Map([[points.ledger, programme]]) } })),
     Layer.provideMerge(NodeHttpServer.layerTest)
   )
 
@@ -128,3 +159,78 @@ export const raw = (request: {
     const text = yield* response.text
     return { status: response.status, text, headers: response.headers, json: (): unknown => JSON.parse(text) }
   }).pipe(Effect.scoped, Effect.orDie)
+
+/**
+ * Seeds the points programme (after {@link seed}): the reserve, the budget (funded with 100,000
+ * points), a merchant with soap at 10 points, and a wallet in each subdistrict with 100 points.
+ */
+export const seedLedger = Effect.gen(function* () {
+  const ledger = yield* Ledger.Ledger
+  const redemptions = yield* Redemptions.Redemptions
+  const ledgerId = points.ledger
+  yield* ledger.createAccounts(admin, [
+    { id: points.reserve, ledger: ledgerId, code: "reserve" },
+    { id: points.budget, ledger: ledgerId, code: "programme-budget" },
+    { id: points.merchantAccount, ledger: ledgerId, code: "merchant", ownerReference: points.merchant },
+    { id: points.walletOwn, ledger: ledgerId, code: "resident-wallet", ownerReference: `resident@${ids.compound1}` },
+    { id: points.walletOther, ledger: ledgerId, code: "resident-wallet", ownerReference: `resident@${ids.compound2}` }
+  ])
+  const move = (id: string, from: string, to: string, amount: number, code: string) => ({
+    id,
+    debitAccountId: from,
+    creditAccountId: to,
+    amount,
+    ledger: ledgerId,
+    code
+  })
+  yield* ledger.createTransfers(admin, [
+    move("seed-fund", points.reserve, points.budget, 100_000, "fund-allocation"),
+    move("seed-own", points.budget, points.walletOwn, 100, "adjustment"),
+    move("seed-other", points.budget, points.walletOther, 100, "adjustment")
+  ])
+  yield* redemptions.defineMerchants(admin, [
+    {
+      id: points.merchant,
+      ledger: ledgerId,
+      accountId: points.merchantAccount,
+      kind: "merchant",
+      name: { zh: "便民超市", en: "Corner shop" }
+    }
+  ])
+  yield* redemptions.defineItems(admin, [
+    { merchantId: points.merchant, code: points.item, name: { zh: "肥皂", en: "Soap" }, pointCost: 10, stock: 1_000 }
+  ])
+})
+
+/** The scheme: both subdistricts, scored monthly on their outreach events (target 4). */
+export const scheme = {
+  id: "urban-2023",
+  version: 1,
+  name: "Subdistricts, 2023",
+  group: "urban",
+  effectiveFrom: "2023-01-01",
+  totalWeight: 100,
+  missingData: "zero",
+  elements: [{ id: "outreach.events", name: "Outreach events", valueType: "count" }],
+  indicators: [{ _tag: "Formula", id: "outreach", name: "Outreach events", formula: "outreach.events" }],
+  items: [{ indicator: "outreach", rule: { _tag: "Target", weight: 100, direction: "higherIsBetter", target: 4 } }],
+  grades: [{ label: "good", atLeast: 75 }],
+  gradeBelow: "weak"
+}
+
+/** The month scored in the seed. */
+export const scoredPeriod = "2023-03"
+
+/**
+ * Seeds the assessment engine (after {@link seed}): the scheme, March's outreach events (3 in the
+ * own subdistrict, 4 in the other), and March scored for both subdistricts.
+ */
+export const seedAssessment = Effect.gen(function* () {
+  const assessments = yield* Assessments.Assessments
+  yield* assessments.defineScheme(admin, scheme)
+  yield* assessments.enterValues(admin, [
+    { element: "outreach.events", node: ids.s1, period: scoredPeriod, value: 3 },
+    { element: "outreach.events", node: ids.s2, period: scoredPeriod, value: 4 }
+  ])
+  yield* assessments.evaluate(admin, { schemeId: scheme.id, period: scoredPeriod, units: [ids.s1, ids.s2] })
+})

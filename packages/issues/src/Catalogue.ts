@@ -203,7 +203,7 @@ const category = (fields: {
  * The default catalogue, from the district's two standing campaigns ("hardware to zero" and
  * "morning duty") and its sorting and collection checks. Hardware problems are due in 7 working
  * days (a dirty or overflowing station in 24 hours), nobody on duty in 1 day, mixed waste in 5
- * working days, collection problems in 2 days; each escalates to the parent jurisdiction 1 to 5
+ * working days, collection problems in 2 days, a supervision visit in 10 working days; each escalates to the parent jurisdiction 1 to 5
  * days overdue.
  *
  * @since 0.1.0
@@ -214,7 +214,8 @@ export const defaultCatalogue: Catalogue = new Catalogue({
     new CategoryGroup({ code: GroupCode.make("hardware"), name: "硬件设施", nameEn: "Hardware" }),
     new CategoryGroup({ code: GroupCode.make("duty"), name: "桶前值守", nameEn: "Bin-side duty" }),
     new CategoryGroup({ code: GroupCode.make("behaviour"), name: "投放行为", nameEn: "Sorting behaviour" }),
-    new CategoryGroup({ code: GroupCode.make("collection"), name: "收集运输", nameEn: "Collection" })
+    new CategoryGroup({ code: GroupCode.make("collection"), name: "收集运输", nameEn: "Collection" }),
+    new CategoryGroup({ code: GroupCode.make("supervision"), name: "督导帮扶", nameEn: "Supervision" })
   ],
   categories: [
     category({
@@ -448,6 +449,26 @@ export const defaultCatalogue: Catalogue = new Catalogue({
       sla: sla({ days: 2 }, false, 2),
       keywords: ["清运", "收运", "collection"],
       attributes: [stream(1, true, ["哪类垃圾未按时清运？", "Which stream was not collected?"]), observedAt(2), photo]
+    }),
+    category({
+      code: "supervision-visit",
+      group: "supervision",
+      name: ["督导帮扶", "Supervision and help visit"],
+      description: [
+        "考核排名靠后的单位需接受督导帮扶并完成整改",
+        "A unit ranked at the bottom of its group receives a supervision-and-help team and puts its findings right"
+      ],
+      severity: "medium",
+      // A team visits within two working weeks; the assessment engine's consequences register these.
+      sla: sla({ days: 10 }, true, 5),
+      keywords: ["督导", "帮扶", "supervision"],
+      attributes: [
+        attribute("reason", "text", {
+          required: false,
+          order: 1,
+          description: ["为何督导（考核结果）", "Why (the assessment result behind it)"]
+        })
+      ]
     })
   ]
 })

@@ -17,7 +17,7 @@ const issuesOf = <A>(
 const wrongColour = categoryOf("bin-wrong-colour-or-label")
 
 describe("Catalogue: the default catalogue", () => {
-  it("has the issue's eleven categories in four groups", () => {
+  it("has the issue's eleven categories in four groups, and the assessment's supervision visit", () => {
     const byGroup: Record<string, Array<string>> = {}
     for (const category of catalogue.categories) {
       byGroup[category.group] = [...(byGroup[category.group] ?? []), category.code]
@@ -34,7 +34,8 @@ describe("Catalogue: the default catalogue", () => {
       ],
       duty: ["duty-absent"],
       behaviour: ["mixed-waste"],
-      collection: ["mixed-collection", "collection-off-schedule"]
+      collection: ["mixed-collection", "collection-off-schedule"],
+      supervision: ["supervision-visit"]
     })
     for (const category of catalogue.categories) expect(category.nameEn).not.toBeNull()
   })
@@ -73,7 +74,7 @@ describe("Catalogue: decoding", () => {
       categories: [first, { ...second, code: first?.code }, { ...second, code: "x", group: "roads" }]
     }
     expect(issuesOf(Catalogue.decode(input))).toEqual([
-      ["catalogue.groups.4.code", "repeats hardware"],
+      ["catalogue.groups.5.code", "repeats hardware"],
       ["catalogue.categories.1.code", "repeats bin-missing"],
       ["catalogue.categories.2.group", "roads is not a group"]
     ])

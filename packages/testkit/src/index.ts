@@ -107,6 +107,16 @@ export * as ProgrammeSuite from "./ProgrammeSuite.js"
 /**
  * @since 0.1.0
  */
+export * as Residents from "./Residents.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Schemes from "./Schemes.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as SiteSuite from "./SiteSuite.js"
 
 /**
