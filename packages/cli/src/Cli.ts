@@ -13,16 +13,19 @@
  * sortgrid issues list --under /110112/ --state registered --json
  * sortgrid issues show P-1
  * sortgrid issues transition --file assign.json
+ * sortgrid points earn --programme programme.json --file claims.json
+ * sortgrid points redeem hold --id R-1 --merchant m1 --wallet w-1 --line soap:2
+ * sortgrid points balance w-1 --as-of 2023-06-30T16:00:00Z
+ * sortgrid points statement w-1 --lang en --limit 50
+ * sortgrid assess run --scheme urban-2023 --period 2023-06
  * sortgrid report health --unit 110112001 --period 2023-06 --format html --output health.html
  * sortgrid verify
  * sortgrid serve --tokens tokens.json --port 8080
  * ```
  *
- * Commands still to come, once the command line is wired to the packages they call: `points earn |
- * redeem | balance | statement` (the points ledger), `assess run --scheme --period` (the assessment
- * engine), the full `report health` (the assessment engine's health check; the problem-register
- * part is here now) and the ledger reconciliation in `verify`. Each is one more command module added
- * to {@link subcommands}.
+ * Still to come: the full `report health` (the assessment engine's health check; the
+ * problem-register part is here now) and the ledger reconciliation in `verify`. A command is one
+ * more command module added to {@link subcommands}.
  *
  * Exit codes and error messages: see {@link Failure}.
  *
@@ -30,12 +33,14 @@
  */
 import { type CliApp, Command } from "@effect/cli"
 import { Console, Effect } from "effect"
+import * as AssessCommand from "./AssessCommand.js"
 import * as Failure from "./Failure.js"
 import * as ImportCommand from "./ImportCommand.js"
 import * as InitCommand from "./InitCommand.js"
 import * as InspectCommand from "./InspectCommand.js"
 import * as IssuesCommand from "./IssuesCommand.js"
 import * as Output from "./Output.js"
+import * as PointsCommand from "./PointsCommand.js"
 import * as ReportCommand from "./ReportCommand.js"
 import * as ServeCommand from "./ServeCommand.js"
 import * as Settings from "./Settings.js"
@@ -60,6 +65,8 @@ export const subcommands = [
   ImportCommand.command,
   InspectCommand.command,
   IssuesCommand.command,
+  PointsCommand.command,
+  AssessCommand.command,
   ReportCommand.command,
   VerifyCommand.command,
   ServeCommand.command
@@ -75,13 +82,14 @@ export const command = Settings.root.pipe(
   Command.withHandler(() =>
     Effect.fail(
       new Failure.UsageError({
-        message: "choose a command: init, import, inspect, issues, report, verify or serve (sortgrid --help says more)"
+        message:
+          "choose a command: init, import, inspect, issues, points, assess, report, verify or serve (sortgrid --help says more)"
       })
     )
   ),
   Command.withSubcommands(subcommands),
   Command.withDescription(
-    "Run a waste-sorting programme's store from the shell: set it up, import the grid, record inspections, work the problem register, report and verify"
+    "Run a waste-sorting programme's store from the shell: set it up, import the grid, record inspections, work the problem register, run the points ledger and assessments, report and verify"
   )
 )
 

@@ -7,6 +7,11 @@
 /**
  * @since 0.1.0
  */
+export * as AssessCommand from "./AssessCommand.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Cli from "./Cli.js"
 
 /**
@@ -43,6 +48,11 @@ export * as IssuesCommand from "./IssuesCommand.js"
  * @since 0.1.0
  */
 export * as Output from "./Output.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as PointsCommand from "./PointsCommand.js"
 
 /**
  * @since 0.1.0

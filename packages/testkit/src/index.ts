@@ -97,6 +97,11 @@ export * as PriorityResidentSuite from "./PriorityResidentSuite.js"
 /**
  * @since 0.1.0
  */
+export * as ProblemRace from "./ProblemRace.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as ProblemSuite from "./ProblemSuite.js"
 
 /**
