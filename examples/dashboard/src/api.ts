@@ -2,12 +2,17 @@
 // The dashboard's calls to the sortgrid HTTP API. The response types come from the API's own
 // declaration (type-only imports: nothing of the server is bundled), so a change there breaks the
 // type check here instead of the page.
-import type { DashboardApi, Paging } from "@sortgrid/http"
+import type { AssessmentApi, DashboardApi, LedgerApi, Paging } from "@sortgrid/http"
 
 export type UnitFigures = typeof DashboardApi.UnitFigures.Encoded
 export type Units = typeof DashboardApi.Units.Encoded
 export type Tile = typeof DashboardApi.Tile.Encoded
 export type Me = typeof DashboardApi.Me.Type
+export type StoredResult = typeof AssessmentApi.StoredResult.Encoded
+export type UnitResult = typeof AssessmentApi.UnitResult.Encoded
+export type Explanation = UnitResult["explanation"]
+export type BalanceView = typeof LedgerApi.BalanceView.Encoded
+export type StatementLine = typeof LedgerApi.StatementLine.Encoded
 type Page<A> = Paging.PageOf<A>
 
 const tokenKey = "sortgrid.dashboard.token"
@@ -93,3 +98,26 @@ export const tiles = (under: string, period: string, kinds: ReadonlyArray<string
 /** A node's name on a date. */
 export const nodeName = (nodeId: string, asOf: string) =>
   get<{ readonly name: string }>(`/grid/nodes/${encodeURIComponent(nodeId)}`, [["asOf", asOf]]).then((n) => n.name)
+
+/**
+ * The latest result version of a scheme for a period (an appeal or a rescore adds versions; the
+ * league table is the last one), or null when the period has not been scored.
+ */
+export const latestResult = async (schemeId: string, period: string): Promise<StoredResult | null> => {
+  const versions = await allPages((paging) =>
+    get<Page<StoredResult>>("/assessment/results", [["schemeId", schemeId], ["period", period], ...paging])
+  )
+  return versions.at(-1) ?? null
+}
+
+/** A wallet's (any account's) balances now. */
+export const balance = (accountId: string) =>
+  get<BalanceView>(`/ledger/accounts/${encodeURIComponent(accountId)}/balance`)
+
+/** One page of an account's statement, oldest first, with reasons in the language asked. */
+export const statement = (accountId: string, language: "en" | "zh", limit: number, cursor: string | null) =>
+  get<Page<StatementLine>>(`/ledger/accounts/${encodeURIComponent(accountId)}/statement`, [
+    ["language", language],
+    ["limit", String(limit)],
+    ...(cursor === null ? [] : [["cursor", cursor] as const])
+  ])

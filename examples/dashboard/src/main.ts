@@ -1,12 +1,15 @@
 /// <reference lib="dom" />
 // The district office's dashboard: asks for a bearer token, learns the caller's scope from the API,
-// and routes `#/burndown`, `#/map` and `#/health` (each with `?unit=<path>` and a period) to their
-// pages. Every figure comes from the sortgrid HTTP API served beside these files.
+// and routes `#/burndown`, `#/map` and `#/health` (each with `?unit=<path>` and a period),
+// `#/league` (`?scheme=&period=&unit=`) and `#/points` (`?account=`) to their pages.
+// Every figure comes from the sortgrid HTTP API served beside these files.
 import * as Api from "./api.js"
 import { h, href } from "./dom.js"
 import * as Burndown from "./pages/burndown.js"
 import * as Health from "./pages/health.js"
+import * as League from "./pages/league.js"
 import * as MapPage from "./pages/map.js"
+import * as Points from "./pages/points.js"
 import "./style.css"
 
 /**
@@ -38,7 +41,9 @@ const periodsOf = (id: string) => {
 const pages = {
   burndown: { title: "Burn-down", render: Burndown.render },
   map: { title: "Map", render: MapPage.render },
-  health: { title: "Health check", render: Health.render }
+  health: { title: "Health check", render: Health.render },
+  league: { title: "League tables", render: League.render },
+  points: { title: "Points statement", render: Points.render }
 } as const
 
 type PageName = keyof typeof pages

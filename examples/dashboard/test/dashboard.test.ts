@@ -51,6 +51,24 @@ interface Expected {
   readonly towns: ReadonlyArray<{ readonly name: string; readonly path: string; readonly openAtEnd: number }>
   readonly grids: number
   readonly gridsWithOpen: number
+  /** The latest urban and rural results for 2023-06, units in rank order. */
+  readonly league: Readonly<Record<"urban" | "rural", ReadonlyArray<LeagueUnit>>>
+  readonly wallet: {
+    readonly id: string
+    readonly available: number
+    readonly firstPage: ReadonlyArray<{ readonly reason: string; readonly amount: number; readonly side: string }>
+    readonly secondPageFirstReason: string | null
+  }
+}
+
+interface LeagueUnit {
+  readonly unit: string
+  readonly name: string
+  readonly rank: number | null
+  readonly total: number | null
+  readonly grade: string | null
+  readonly items: number
+  readonly positive: number
 }
 
 const missing = !existsSync(chromiumPath)
@@ -85,6 +103,39 @@ describe.skipIf(missing && process.env.CI === undefined)("the dashboard in headl
       const towns = await sortgrid.grid.subtree(office, { under: district, asOf, kinds: ["subdistrict", "town"] })
       const grids = await sortgrid.grid.subtree(office, { under: district, asOf, kinds: ["grid"] })
       const root = june.nodes.get("110112")!
+      const nameOf = new Map<string, string>(towns.map((t) => [t.nodeId, t.name]))
+      const league = async (schemeId: string): Promise<ReadonlyArray<LeagueUnit>> => {
+        const latest = (await sortgrid.assessment.results(office, { schemeId, period: "2023-06" })).at(-1)!
+        return [...latest.result.units]
+          .sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9))
+          .map((u) => ({
+            unit: u.unit,
+            name: nameOf.get(u.unit) ?? u.unit,
+            rank: u.rank,
+            total: u.total,
+            grade: u.grade,
+            items: u.items.length,
+            positive: u.items.filter((item) => item.contribution > 0).length
+          }))
+      }
+      // The first of the page's sample wallets with a statement (the demo names wallets w-r000001 on).
+      let wallet: Expected["wallet"] | undefined
+      for (const id of ["w-r000001", "w-r000002", "w-r000003", "w-r000100", "w-r010000"]) {
+        const page = await sortgrid.ledger.statement(office, { accountId: id, limit: 20, language: "en" })
+        if (page.lines.length === 0) continue
+        const second =
+          page.next === null
+            ? null
+            : await sortgrid.ledger.statement(office, { accountId: id, limit: 20, language: "en", after: page.next })
+        wallet = {
+          id,
+          available: (await sortgrid.ledger.balance(office, id)).available,
+          firstPage: page.lines.map((l) => ({ reason: l.reason, amount: l.transfer.amount, side: l.side })),
+          secondPageFirstReason: second?.lines[0]?.reason ?? null
+        }
+        break
+      }
+      if (wallet === undefined) throw new Error("none of the sample wallets has a statement line")
       expected = {
         june: {
           opened: root.opened,
@@ -95,7 +146,9 @@ describe.skipIf(missing && process.env.CI === undefined)("the dashboard in headl
         registeredInHalf: half.nodes.get("110112")!.opened,
         towns: towns.map((t) => ({ name: t.name, path: t.path, openAtEnd: june.nodes.get(t.nodeId)?.openAtEnd ?? 0 })),
         grids: grids.length,
-        gridsWithOpen: grids.filter((g) => (june.nodes.get(g.nodeId)?.openAtEnd ?? 0) > 0).length
+        gridsWithOpen: grids.filter((g) => (june.nodes.get(g.nodeId)?.openAtEnd ?? 0) > 0).length,
+        league: { urban: await league("urban-2023"), rural: await league("rural-2023") },
+        wallet
       }
     } finally {
       await sortgrid.close()
@@ -268,7 +321,7 @@ describe.skipIf(missing && process.env.CI === undefined)("the dashboard in headl
     expect(await figure(page, "Open at the end").textContent()).toBe(count(expected.june.openAtEnd))
     expect(await figure(page, "Closed as fixed").textContent()).toBe(count(expected.june.closedFixed))
     expect(await figure(page, "Registered in the period").textContent()).toBe(count(expected.june.opened))
-    expect(await page.getByTestId("assessment-seam").textContent()).toContain("no assessment group yet")
+    expect(await page.getByTestId("assessment-seam").textContent()).toContain("league table")
     const first = page.getByTestId("health-children").locator("tbody tr").first()
     const worst = [...expected.towns].sort((a, b) => b.openAtEnd - a.openAtEnd)[0]!
     expect(await first.locator("td").nth(5).textContent()).toBe(count(worst.openAtEnd))
@@ -277,6 +330,83 @@ describe.skipIf(missing && process.env.CI === undefined)("the dashboard in headl
     await page.getByRole("link", { name: "2023-H1" }).click()
     await page.getByText("Health check: 通州区 (district), 2023-H1").waitFor()
     expect(await figure(page, "Registered in the period").textContent()).toBe(count(expected.registeredInHalf))
+    await close(page)
+  })
+
+  it("league tables: urban subdistricts for 2023-06 ranked with their contributions, a unit's decomposition, then the rural towns", async () => {
+    const page = await open()
+    await signIn(page, officeToken)
+    await page.getByTestId("kpi-open-at-end").waitFor()
+    await page.getByTestId("nav-league").click()
+    await page.getByTestId("league").waitFor()
+    expect(await page.getByTestId("page-title").textContent()).toBe(
+      "League table: Urban subdistricts (urban-2023), 2023-06"
+    )
+    const urban = expected.league.urban
+    const rows = page.getByTestId("league").locator("tbody tr")
+    expect(await rows.count()).toBe(urban.length)
+    const top = urban[0]!
+    expect(top.rank).toBe(1)
+    const first = rows.first().locator("td")
+    expect(await first.nth(0).textContent()).toBe("1")
+    expect(await first.nth(1).textContent()).toBe(top.name)
+    expect(await first.nth(2).textContent()).toBe(top.total!.toFixed(2))
+    expect(await first.nth(3).textContent()).toBe(top.grade ?? "–")
+    expect(await first.nth(4).locator("rect[data-indicator]").count()).toBe(top.positive)
+    for (const [i, unit] of urban.entries()) {
+      expect(await rows.nth(i).locator("td").nth(1).textContent(), unit.unit).toBe(unit.name)
+    }
+    await shot(page, "8-league-urban")
+
+    await first.nth(1).getByRole("link").click()
+    await page.getByTestId("league-decomposition").waitFor()
+    expect(await page.getByTestId("decomposition-title").textContent()).toBe(
+      `${top.name}: rank 1, total ${top.total!.toFixed(2)}${top.grade === null ? "" : `, grade ${top.grade}`}`
+    )
+    expect(await page.getByTestId("decomposition-items").locator("tbody tr").count()).toBe(top.items)
+    expect(await page.getByTestId("decomposition-explanation").locator("li").count()).toBeGreaterThan(top.items)
+    await shot(page, "9-league-decomposition")
+
+    await page.getByTestId("league-schemes").getByRole("link", { name: "Rural towns" }).click()
+    await page.getByText("League table: Rural towns (rural-2023), 2023-06").waitFor()
+    const rural = expected.league.rural
+    expect(await rows.count()).toBe(rural.length)
+    expect(await rows.first().locator("td").nth(1).textContent()).toBe(rural[0]!.name)
+    expect(await rows.first().locator("td").nth(2).textContent()).toBe(rural[0]!.total!.toFixed(2))
+    expect(urban.length + rural.length).toBe(22)
+    await shot(page, "10-league-rural")
+    await close(page)
+  })
+
+  it("points statement: a resident's wallet, its balance and statement lines with their reasons, paged", async () => {
+    const page = await open()
+    await signIn(page, officeToken)
+    await page.getByTestId("kpi-open-at-end").waitFor()
+    await page.getByTestId("nav-points").click()
+    await page.getByTestId("points-account").fill(expected.wallet.id)
+    await page.getByTestId("points-submit").click()
+    await page.getByTestId("statement").waitFor()
+    expect(await page.getByTestId("page-title").textContent()).toBe(`Points statement: ${expected.wallet.id}`)
+    expect(await page.getByTestId("kpi-available").locator(".kpi-value").textContent()).toBe(
+      count(expected.wallet.available)
+    )
+    const rows = page.getByTestId("statement").locator("tbody tr")
+    expect(await rows.count()).toBe(expected.wallet.firstPage.length)
+    const line = expected.wallet.firstPage[0]!
+    const cells = rows.first().locator("td")
+    expect(await cells.nth(2).textContent()).toBe(line.reason)
+    expect(await cells.nth(3).textContent()).toBe(`${line.side === "credit" ? "+" : "−"}${count(line.amount)}`)
+    await shot(page, "11-points-statement")
+
+    if (expected.wallet.secondPageFirstReason === null) {
+      expect(await page.getByTestId("points-end").count()).toBe(1)
+    } else {
+      await page.getByTestId("points-next").click()
+      await page.getByTestId("points-first").waitFor()
+      expect(await rows.first().locator("td").nth(0).textContent()).toBe("21")
+      expect(await rows.first().locator("td").nth(2).textContent()).toBe(expected.wallet.secondPageFirstReason)
+      await shot(page, "12-points-statement-page-2")
+    }
     await close(page)
   })
 

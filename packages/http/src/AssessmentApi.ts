@@ -148,7 +148,13 @@ const Source = Schema.Struct({
   )
 }).annotations({ identifier: "ValueSource" })
 
-interface ExplanationEncoded {
+/**
+ * An explanation node on the wire.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export interface ExplanationEncoded {
   readonly label: string
   readonly value: number | null
   readonly detail: string

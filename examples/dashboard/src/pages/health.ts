@@ -1,12 +1,12 @@
 /// <reference lib="dom" />
 // A unit's health check for a period: the problem-register part (the same figures as
 // `sortgrid report health`), its burn-down, the units below it worst first, and the overdue
-// problems. Assessment scores have a marked place: they join when the API serves the assessment
-// engine.
+// problems. Assessment scores are linked: they are the league tables' (pages/league.ts).
 import * as Api from "../api.js"
 import { lineChart, sparkline } from "../charts.js"
 import { count, days, h, href, percent, ratio, table } from "../dom.js"
 import type { Context } from "../main.js"
+import * as League from "./league.js"
 
 /** The ancestors' names, for the breadcrumb: one small read each. */
 const trail = async (path: string, asOf: string) => {
@@ -93,11 +93,26 @@ export const render = async (params: URLSearchParams, context: Context): Promise
     h(
       "section",
       { class: "seam", "data-testid": "assessment-seam" },
-      h("h2", {}, "Assessment scores (not yet served)"),
+      h("h2", {}, "Assessment scores"),
       h(
         "p",
         {},
-        "The unit's assessment scores, its rank in its group (urban or rural), duty presence and outreach belong here. The HTTP API has no assessment group yet, so this page shows the problem-register part of the health check only."
+        "A subdistrict's, town's or department's scores, rank and decomposition are in its group's league table for the month or quarter: ",
+        ...League.schemes.flatMap((s, i) => [
+          i === 0 ? "" : ", ",
+          h(
+            "a",
+            {
+              href: href("league", {
+                scheme: s.id,
+                period: /^\d{4}-(\d{2}|Q\d)$/.test(data.period) ? data.period : (context.months.at(-1) ?? "2023-06"),
+                unit: unit.nodeId
+              })
+            },
+            s.label
+          )
+        ]),
+        "."
       )
     ),
     children.length === 0 ? null : h("h2", {}, "The units below, most open problems first"),
