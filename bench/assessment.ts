@@ -7,9 +7,12 @@
 //
 // Three ways to score the same thing, in one run:
 // - the engine: `Evaluation.evaluate` per group and month, from `DataValue`s, with everything the
-//   engine gives (ranks, grades, explanations down to the data values, canonical hash);
+//   engine gives (every item's figures, ranks, grades, the inputs with their provenance, the result
+//   hash over all of it; items, inputs and explanation trees become objects when first read, and
+//   the run logs what reading every explanation of one month costs, untimed);
 // - a hand-written plain loop over typed arrays: the same banded scores, totals rounded the same
-//   way, competition ranks by sorting; checked to give the engine's totals and ranks exactly;
+//   way, competition ranks by sorting, grades; checked to give the engine's totals, ranks and
+//   grades exactly;
 // - json-rules-engine 7 with the same banded rules (one rule per band, its fraction the event), one
 //   `engine.run` per unit; checked to give the same totals. It is timed on one month (84,000 runs a
 //   year take minutes) and compared per unit scored.

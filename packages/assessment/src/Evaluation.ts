@@ -27,14 +27,17 @@
  * each unit's figures, and the data values each unit was scored from with their provenance
  * (`inputs`) — so two results with equal hashes explain themselves identically.
  *
- * **Explanations** are built when first read (`unit.explanation`), from the unit's inputs, and
- * kept: scoring thousands of units does not pay for trees nobody reads, and every unit still has
- * its tree. Serialising a result (`JSON.stringify`, {@link canonical}, a store) builds them all.
+ * **Built on first read.** A unit's `items`, `inputs` and `explanation` are built when first read
+ * and then kept: scoring keeps every item's figures (value, numerator, denominator, score, weights,
+ * contribution, band, flags) in compact columns and hashes them from there, and the explanation is
+ * built from the unit's inputs. Scoring thousands of units does not pay for objects nobody reads,
+ * and every unit still has all of them. Serialising a result (`JSON.stringify`, {@link canonical},
+ * a store) builds them all.
  *
  * **Speed.** Formulas are compiled once per scheme into closures and rules prepared once
  * (`Expression.compile`, `Scoring.prepare`); values are indexed once per call; ranks come from a
- * sort. Result objects are built with their keys in canonical (sorted) order, so
- * `JSON.stringify(result)` is the canonical JSON text.
+ * sort. Result objects have their keys in canonical (sorted) order, so `JSON.stringify(result)` is
+ * the canonical JSON text.
  *
  * @since 0.1.0
  */
@@ -43,7 +46,7 @@ import { Array as Arr, Either } from "effect"
 import * as DataElement from "./DataElement.js"
 import * as Expression from "./Expression.js"
 import * as Indicator from "./Indicator.js"
-import { Writer } from "./internal/digest.js"
+import { scratchFloat64, scratchUint8, scratchUint32, Writer } from "./internal/digest.js"
 import { round, toJson } from "./internal/json.js"
 import type * as Scheme from "./Scheme.js"
 import * as Scoring from "./Scoring.js"
@@ -308,9 +311,18 @@ const planOf = (validated: Scheme.Validated): Plan => {
 
 // --- values -------------------------------------------------------------------------------------------
 
+/** A data value as explanations and inputs show it (a `DataValue` is one). */
+interface Used {
+  readonly element: string
+  readonly node: string
+  readonly period: string
+  readonly value: number
+  readonly provenance: DataValue.Provenance
+}
+
 interface Resolved {
   readonly value: number
-  readonly sources: ReadonlyArray<DataValue.DataValue>
+  readonly sources: ReadonlyArray<Used>
   readonly detail: string
 }
 
@@ -340,7 +352,6 @@ const fromSubPeriods = (element: DataElement.ElementSpec, list: ReadonlyArray<Da
  */
 interface Indexed {
   readonly issues: ReadonlyArray<Errors.Issue>
-  readonly exact: ReadonlyArray<DataValue.DataValue | undefined>
   /** The period's own values and their provenance again, packed, so scoring and hashing read no objects. */
   readonly exactValues: Float64Array
   readonly provenances: ReadonlyArray<DataValue.Provenance | undefined>
@@ -350,7 +361,6 @@ interface Indexed {
 const index = (input: Input, plan: Plan, periodId: string, units: ReadonlyMap<string, number>): Indexed => {
   const issues: Array<Errors.Issue> = []
   const width = plan.elements.length
-  const exact = new Array<DataValue.DataValue | undefined>(units.size * width).fill(undefined)
   const exactValues = new Float64Array(units.size * width).fill(Number.NaN)
   const provenances = new Array<DataValue.Provenance | undefined>(units.size * width).fill(undefined)
   const others = new Map<number, Array<DataValue.DataValue>>()
@@ -380,24 +390,25 @@ const index = (input: Input, plan: Plan, periodId: string, units: ReadonlyMap<st
     }
     const slot = u * width + e
     const list = own ? undefined : others.get(slot)
-    const same = own ? exact[slot] : list?.find((other) => other.period === value.period)
-    if (same !== undefined && same.value !== value.value) {
+    const sameValue = own
+      ? orNull(exactValues[slot])
+      : (list?.find((other) => other.period === value.period)?.value ?? null)
+    if (sameValue !== null && sameValue !== value.value) {
       issues.push(
         new Errors.Issue({
           path: ["values", i],
           reason: `two different values of ${value.element} for ${value.node} in ${value.period}`
         })
       )
-    } else if (same === undefined) {
+    } else if (sameValue === null) {
       if (own) {
-        exact[slot] = value
         exactValues[slot] = value.value
         provenances[slot] = value.provenance
       } else if (list === undefined) others.set(slot, [value])
       else list.push(value)
     }
   }
-  return { issues, exact, exactValues, provenances, others }
+  return { issues, exactValues, provenances, others }
 }
 
 /** Checks the period against the scheme, and the units for repeats. */
@@ -421,12 +432,12 @@ const checkRun = (input: Input, units: ReadonlyMap<string, number>): ReadonlyArr
   return issues
 }
 
-const recordsOf = (value: DataValue.DataValue): Source["records"] => {
+const recordsOf = (value: Used): Source["records"] => {
   const records = value.provenance.records
   return records === null ? null : { entity: records.entity, ids: records.ids, total: records.total }
 }
 
-const inputOf = (value: DataValue.DataValue): InputValue => ({
+const inputOf = (value: Used): InputValue => ({
   element: value.element,
   kind: value.provenance.kind,
   period: value.period,
@@ -435,7 +446,7 @@ const inputOf = (value: DataValue.DataValue): InputValue => ({
   value: value.value
 })
 
-const sourceOf = (value: DataValue.DataValue): Source => ({
+const sourceOf = (value: Used): Source => ({
   element: value.element,
   kind: value.provenance.kind,
   node: value.node,
@@ -443,6 +454,28 @@ const sourceOf = (value: DataValue.DataValue): Source => ({
   records: recordsOf(value),
   source: value.provenance.source
 })
+
+// Formulas print and list their references the same way for every unit: once per formula.
+const printedFormulas = new WeakMap<Expression.NumberExpression, string>()
+const formulaReferences = new WeakMap<Expression.NumberExpression, ReadonlyArray<string>>()
+
+const printed = (formula: Expression.NumberExpression): string => {
+  let text = printedFormulas.get(formula)
+  if (text === undefined) {
+    text = Expression.print(formula)
+    printedFormulas.set(formula, text)
+  }
+  return text
+}
+
+const referencedNames = (formula: Expression.NumberExpression): ReadonlyArray<string> => {
+  let names = formulaReferences.get(formula)
+  if (names === undefined) {
+    names = [...new Set(Expression.references(formula).map((reference) => reference.name))].sort()
+    formulaReferences.set(formula, names)
+  }
+  return names
+}
 
 // --- explanations, on demand ------------------------------------------------------------------------
 
@@ -481,6 +514,7 @@ const orNull = (value: number | undefined): number | null => (value === undefine
  */
 class Context {
   private groupValues: Map<string, ReadonlyArray<number>> | undefined
+  private readonly periodId: string
 
   constructor(
     readonly input: Input,
@@ -494,7 +528,9 @@ class Context {
     /** The weight scale of each unit (the `exclude` policy). */
     readonly scales: Float64Array,
     readonly columns: ItemColumns
-  ) {}
+  ) {
+    this.periodId = Period.format(input.period)
+  }
 
   itemsOf(u: number): ReadonlyArray<ItemResult> {
     const { plan, columns } = this
@@ -522,11 +558,11 @@ class Context {
   }
 
   /** The data values a unit was scored from: each referenced element's, by element id. */
-  private sourcesOf(u: number, each: (value: DataValue.DataValue, e: number) => void): void {
+  private sourcesOf(u: number, each: (value: Used, e: number) => void): void {
     const width = this.plan.elements.length
     for (const e of this.plan.referenced) {
       const slot = u * width + e
-      const exact = this.indexed.exact[slot]
+      const exact = this.exactAt(u, e)
       if (exact !== undefined) each(exact, e)
       else if (this.fromOthers.size > 0) for (const value of this.fromOthers.get(slot)?.sources ?? []) each(value, e)
     }
@@ -544,7 +580,7 @@ class Context {
     let count = 0
     for (const e of this.plan.referenced) {
       const slot = u * width + e
-      if (this.indexed.exact[slot] !== undefined) count++
+      if (!Number.isNaN(this.indexed.exactValues[slot] ?? Number.NaN)) count++
       else if (this.fromOthers.size > 0) count += this.fromOthers.get(slot)?.sources.length ?? 0
     }
     return count
@@ -567,12 +603,12 @@ class Context {
     const ruleIds = plan.items.map((planned) => rules.id(planned.item.rule._tag))
     const bandIds = plan.items.map((planned) => planned.bands.map(() => -1))
     const colourIds = plan.items.map((planned) => planned.bands.map(() => -1))
-    const indicatorColumn = new Uint32Array(cells)
-    const ruleColumn = new Uint32Array(cells)
-    const bandColumn = new Uint32Array(cells)
-    const colourColumn = new Uint32Array(cells)
+    const indicatorColumn = scratchUint32(0, cells)
+    const ruleColumn = scratchUint32(1, cells)
+    const bandColumn = scratchUint32(2, cells)
+    const colourColumn = scratchUint32(3, cells)
     const itemStrings = [indicatorColumn, ruleColumn, bandColumn, colourColumn]
-    const weights = new Float64Array(cells)
+    const weights = scratchFloat64(0, cells)
     for (let u = 0, cell = 0; u < unitCount; u++) {
       for (let j = 0; j < width; j++, cell++) {
         const planned = plan.items[j]
@@ -596,7 +632,7 @@ class Context {
     }
     // An element's values all carry the element's id, and the period's own values its id: one
     // dictionary look-up each, at their first appearance.
-    const inputs = new CanonicalInputs(this.inputTotal())
+    const inputs = new CanonicalInputs(this.inputTotal(), true)
     const elementIds = plan.elements.map(() => -1)
     const { exactValues, provenances } = this.indexed
     const elementCount = plan.elements.length
@@ -633,9 +669,13 @@ class Context {
         }
       }
     }
+    const positions = scratchUint32(4, order.length)
+    order.forEach((u, k) => {
+      positions[k] = u
+    })
     return {
       dictionaries,
-      order: Uint32Array.from(order),
+      order: positions,
       itemNumbers: [
         columns.values,
         columns.numerators,
@@ -657,9 +697,20 @@ class Context {
     return total
   }
 
+  /** The period's own value of an element for a unit, as the data value it was given as. */
+  private exactAt(u: number, e: number): Used | undefined {
+    const slot = u * this.plan.elements.length + e
+    const value = this.indexed.exactValues[slot] ?? Number.NaN
+    const provenance = this.indexed.provenances[slot]
+    const element = this.plan.elements[e]
+    return Number.isNaN(value) || provenance === undefined || element === undefined
+      ? undefined
+      : { element: element.id, node: this.units[u] ?? "", period: this.periodId, value, provenance }
+  }
+
   resolve(u: number, e: number): Resolved | undefined {
     const slot = u * this.plan.elements.length + e
-    const exact = this.indexed.exact[slot]
+    const exact = this.exactAt(u, e)
     if (exact !== undefined) return { value: exact.value, sources: [exact], detail: "the period's value" }
     const list = this.indexed.others.get(slot)
     const element = this.plan.elements[e]
@@ -727,10 +778,8 @@ class Context {
       return node
     }
     const explainPart = (label: string, formula: Expression.NumberExpression, value: number | null): Explanation => ({
-      children: [...new Set(Expression.references(formula).map((reference) => reference.name))]
-        .sort()
-        .map(explainReference),
-      detail: Expression.print(formula),
+      children: referencedNames(formula).map(explainReference),
+      detail: printed(formula),
       label,
       source: null,
       value: value === null ? null : round(value, decimals)
@@ -745,9 +794,7 @@ class Context {
             : `missing: ${value.missing.join(", ")}`
           : null
       const detail =
-        indicator._tag === "Ratio"
-          ? `numerator / denominator × ${indicator.factor}`
-          : Expression.print(compiled.numerator)
+        indicator._tag === "Ratio" ? `numerator / denominator × ${indicator.factor}` : printed(compiled.numerator)
       evaluated.set(indicator.id, {
         value,
         explanation: {
@@ -770,7 +817,9 @@ class Context {
       children: scheme.items.map((item, i): Explanation => {
         const indicator = evaluated.get(item.indicator)
         const value = indicator?.value.value ?? null
-        const scored = value === null ? null : Scoring.score(item.rule, value, this.valuesOf(item.indicator))
+        // Only `Rank` reads the group's values.
+        const group = item.rule._tag === "Rank" ? this.valuesOf(item.indicator) : []
+        const scored = value === null ? null : Scoring.score(item.rule, value, group)
         const result = unit.items[i]
         return {
           children: indicator === undefined ? [] : [indicator.explanation],
@@ -881,22 +930,20 @@ const gradeOf = (scheme: Scheme.Scheme, total: number): string => {
   return scheme.gradeBelow
 }
 
-interface Draft {
-  readonly u: number
-  readonly status: UnitResult["status"]
-  readonly total: number | null
-  readonly vetoedBy: ReadonlyArray<string>
-  readonly missing: ReadonlyArray<string>
-}
+const statuses = ["scored", "vetoed", "incomplete"] as const
 
-/** Sorts drafts by total, highest first (stable: ties stay in unit-id order), and ranks them. */
-const rankDrafts = (drafts: Array<Draft>, offset: number, ranks: Int32Array): void => {
-  drafts.sort((a, b) => (b.total ?? 0) - (a.total ?? 0))
-  drafts.forEach((draft, k) => {
-    const previous = drafts[k - 1]
-    ranks[draft.u] =
-      previous !== undefined && previous.total === draft.total ? (ranks[previous.u] ?? 0) : offset + k + 1
-  })
+/**
+ * Competition ranks of the units `members` (unit indexes in id order) by total, highest first,
+ * from `offset`; returns them sorted so (stable: ties stay in unit-id order).
+ */
+const rankBy = (members: Array<number>, totals: Float64Array, offset: number, ranks: Int32Array): Array<number> => {
+  members.sort((a, b) => (totals[b] ?? 0) - (totals[a] ?? 0))
+  for (let k = 0; k < members.length; k++) {
+    const u = members[k] ?? 0
+    const previous = members[k - 1]
+    ranks[u] = previous !== undefined && totals[previous] === totals[u] ? (ranks[previous] ?? 0) : offset + k + 1
+  }
+  return members
 }
 
 /**
@@ -1005,7 +1052,11 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
   const scales = new Float64Array(unitCount)
   const itemCount = plan.items.length
   const columns = itemColumns(unitCount * itemCount)
-  const drafts: Array<Draft> = new Array(unitCount)
+  // Per unit: status (index into `statuses`), total (NaN: none), and the rare lists.
+  const status = new Uint8Array(unitCount)
+  const totals = new Float64Array(unitCount)
+  const vetoedByOf = new Map<number, ReadonlyArray<string>>()
+  const missingOf = new Map<number, ReadonlyArray<string>>()
   for (let u = 0; u < unitCount; u++) {
     let present = 0
     for (const planned of plan.items) {
@@ -1077,47 +1128,54 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
       sum += contribution
     }
     const incomplete = scheme.missingData === "fail" && missing !== undefined
-    drafts[u] = {
-      u,
-      status: incomplete ? "incomplete" : vetoedBy !== undefined ? "vetoed" : "scored",
-      total: incomplete ? null : round(sum, d),
-      vetoedBy: vetoedBy ?? none,
-      missing: missing ?? none
-    }
+    status[u] = incomplete ? 2 : vetoedBy !== undefined ? 1 : 0
+    totals[u] = incomplete ? Number.NaN : round(sum, d)
+    if (vetoedBy !== undefined) vetoedByOf.set(u, vetoedBy)
+    if (missing !== undefined) missingOf.set(u, missing)
   }
 
   // Ranks: scored units, then vetoed ones after them; incomplete units are not ranked.
-  const scored = drafts.filter((draft) => draft.status === "scored")
-  const vetoed = drafts.filter((draft) => draft.status === "vetoed")
-  const incomplete = drafts.filter((draft) => draft.status === "incomplete")
+  const groups: [Array<number>, Array<number>, Array<number>] = [[], [], []]
+  for (let u = 0; u < unitCount; u++) groups[status[u] === 1 ? 1 : status[u] === 2 ? 2 : 0].push(u)
   const ranks = new Int32Array(unitCount)
-  rankDrafts(scored, 0, ranks)
-  rankDrafts(vetoed, scored.length, ranks)
+  const scored = rankBy(groups[0], totals, 0, ranks)
+  const vetoed = rankBy(groups[1], totals, scored.length, ranks)
   const previous = new Map((input.previous ?? []).map((entry) => [entry.unit, entry] as const))
-  const context = new Context(input, plan, units, indexed, resolvedOthers, indicatorValues, scales, columns)
+  // Unrounded indicator values are kept only for `Rank`'s explanations.
+  const ranked = plan.items.some((planned) => planned.item.rule._tag === "Rank")
+  const context = new Context(
+    input,
+    plan,
+    units,
+    indexed,
+    resolvedOthers,
+    ranked ? indicatorValues : new Float64Array(0),
+    scales,
+    columns
+  )
 
-  const ordered = [...scored, ...vetoed, ...incomplete].map((draft): UnitResult => {
-    const u = draft.u
+  const ordered = [...scored, ...vetoed, ...groups[2]].map((u): UnitResult => {
     const unit = units[u] ?? ""
-    const rank = draft.status === "incomplete" ? null : (ranks[u] ?? null)
+    const unitStatus = statuses[status[u] ?? 0] ?? "scored"
+    const total = orNull(totals[u])
+    const rank = unitStatus === "incomplete" ? null : (ranks[u] ?? null)
     const before = previous.get(unit)
     return new LazyUnit(
       {
         change:
-          before === undefined || before.total === null || draft.total === null
+          before === undefined || before.total === null || total === null
             ? null
             : {
                 rank: before.rank === null || rank === null ? null : before.rank - rank,
-                total: round(draft.total - before.total, d)
+                total: round(total - before.total, d)
               },
-        grade:
-          draft.total === null ? null : draft.status === "vetoed" ? scheme.gradeBelow : gradeOf(scheme, draft.total),
-        missing: draft.missing,
+        grade: total === null ? null : unitStatus === "vetoed" ? scheme.gradeBelow : gradeOf(scheme, total),
+        missing: missingOf.get(u) ?? none,
         rank,
-        status: draft.status,
-        total: draft.total,
+        status: unitStatus,
+        total,
         unit,
-        vetoedBy: draft.vetoedBy
+        vetoedBy: vetoedByOf.get(u) ?? none
       },
       context,
       u
@@ -1184,10 +1242,11 @@ class CanonicalInputs {
   readonly records: Array<NonNullable<Source["records"]>> = []
   private row = 0
 
-  constructor(count: number) {
-    this.strings = new Uint32Array(count * 4)
-    this.values = new Float64Array(count)
-    this.hasRecords = new Uint8Array(count)
+  /** `scratch`: in reused columns, for a digest of the engine's own result. */
+  constructor(count: number, scratch = false) {
+    this.strings = scratch ? scratchUint32(5, count * 4) : new Uint32Array(count * 4)
+    this.values = scratch ? scratchFloat64(1, count) : new Float64Array(count)
+    this.hasRecords = scratch ? scratchUint8(0, count) : new Uint8Array(count)
   }
 
   add(element: number, period: number, kind: number, source: number, value: number, records: Source["records"]): void {

@@ -19,9 +19,9 @@ const longLength = 0xffff
  * encoding decodes back to exactly one document, so equal documents have equal digests and
  * different documents different bytes.
  *
- * Why binary and why "repeat": formatting numbers as decimal text was most of the cost of hashing
- * a result as JSON, and the records of a result (its units) mostly repeat one another field for
- * field (weights, bands, provenance), so a repeat tag shrinks the bytes hashed several times over.
+ * Why binary, "repeat" and columns: formatting numbers as decimal text was most of the cost of
+ * hashing a result as JSON; records (a result's units) mostly repeat one another field for field;
+ * and columns of figures the engine already holds in typed arrays hash without touching each value.
  */
 export class Writer {
   private words: Uint16Array
@@ -188,4 +188,41 @@ const swapped = (bytes: Uint8Array, width: number): Uint8Array => {
     for (let j = 0; j < width; j++) out[i + j] = bytes[i + width - 1 - j] ?? 0
   }
   return out
+}
+
+// Scratch columns, reused from one digest to the next (digests run one at a time: synchronous,
+// never nested), so hashing a large result allocates its temporary columns once per process
+// rather than once per result. Each is a view of the right length; callers fill every element.
+const float64Pool: Array<Float64Array> = []
+const uint32Pool: Array<Uint32Array> = []
+const uint8Pool: Array<Uint8Array> = []
+
+/** A scratch column of `length` doubles, distinct from the other slots' (contents undefined). */
+export const scratchFloat64 = (slot: number, length: number): Float64Array => {
+  let array = float64Pool[slot]
+  if (array === undefined || array.length < length) {
+    array = new Float64Array(Math.max(length, 2 * (array?.length ?? 0)))
+    float64Pool[slot] = array
+  }
+  return array.subarray(0, length)
+}
+
+/** A scratch column of `length` 32-bit unsigned integers (contents undefined). */
+export const scratchUint32 = (slot: number, length: number): Uint32Array => {
+  let array = uint32Pool[slot]
+  if (array === undefined || array.length < length) {
+    array = new Uint32Array(Math.max(length, 2 * (array?.length ?? 0)))
+    uint32Pool[slot] = array
+  }
+  return array.subarray(0, length)
+}
+
+/** A scratch column of `length` bytes (contents undefined). */
+export const scratchUint8 = (slot: number, length: number): Uint8Array => {
+  let array = uint8Pool[slot]
+  if (array === undefined || array.length < length) {
+    array = new Uint8Array(Math.max(length, 2 * (array?.length ?? 0)))
+    uint8Pool[slot] = array
+  }
+  return array.subarray(0, length)
 }
