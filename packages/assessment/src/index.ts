@@ -73,3 +73,8 @@ export * as Scheme from "./Scheme.js"
  * @since 0.1.0
  */
 export * as Scoring from "./Scoring.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as WorkedExample from "./WorkedExample.js"

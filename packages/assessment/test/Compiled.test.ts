@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { DataValue, Json, Period } from "@sortgrid/core"
-import * as Example from "@sortgrid/testkit/WorkedExample"
 import { Either, Schema } from "effect"
 import fc from "fast-check"
 import * as Evaluation from "../src/Evaluation.js"
@@ -12,6 +11,7 @@ import * as Expression from "../src/Expression.js"
 import { round, roundByDefinition } from "../src/internal/json.js"
 import * as Scheme from "../src/Scheme.js"
 import * as Scoring from "../src/Scoring.js"
+import * as Example from "../src/WorkedExample.js"
 
 describe("round", () => {
   const decimals = fc.integer({ min: 0, max: 6 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import * as Example from "@sortgrid/testkit/WorkedExample"
 import * as Engine from "../src/Engine.js"
+import * as Example from "../src/WorkedExample.js"
 
 const options = {
   period: Example.period,

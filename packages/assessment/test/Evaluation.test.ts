@@ -1,11 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { DataValue, Period } from "@sortgrid/core"
-import * as Example from "@sortgrid/testkit/WorkedExample"
 import { Either, Schema } from "effect"
 import fc from "fast-check"
 import * as Allocation from "../src/Allocation.js"
 import * as Evaluation from "../src/Evaluation.js"
 import * as Scheme from "../src/Scheme.js"
+import * as Example from "../src/WorkedExample.js"
 
 const load = (json: unknown): Scheme.Validated =>
   Either.getOrElse(Scheme.load(json), (error) => expect.fail(error.message))

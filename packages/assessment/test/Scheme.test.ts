@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Period } from "@sortgrid/core"
-import * as Example from "@sortgrid/testkit/WorkedExample"
 import { Either } from "effect"
 import * as Scheme from "../src/Scheme.js"
+import * as Example from "../src/WorkedExample.js"
 
 const decoded = (json: unknown): Scheme.Scheme =>
   Either.getOrElse(Scheme.decode(json), (error) => expect.fail(error.message))

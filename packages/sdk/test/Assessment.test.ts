@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { WorkedExample as Example } from "@sortgrid/testkit"
+import { WorkedExample as Example } from "@sortgrid/assessment"
 import { Effect } from "effect"
 import { Client, Consequences } from "../src/index.js"
 

@@ -17,11 +17,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type AssessmentStore, Evaluation, Scheme } from "@sortgrid/assessment"
 import { Assessments } from "@sortgrid/assessment/Assessments"
+import * as Example from "@sortgrid/assessment/WorkedExample"
 import { Actor, AuditLog, DataValue, Period, type Permission } from "@sortgrid/core"
 import { Grid } from "@sortgrid/grid"
 import { Effect, Either, Layer, Schema, TestClock } from "effect"
 import { admin, base, type Store } from "./Fixtures.js"
-import * as Example from "./WorkedExample.js"
 
 /**
  * The grants the suite runs under: a subdistrict administrator enters and approves within scope;

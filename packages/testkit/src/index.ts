@@ -138,8 +138,3 @@ export * as TempDirectory from "./TempDirectory.js"
  * @since 0.1.0
  */
 export * as Tongzhou from "./Tongzhou.js"
-
-/**
- * @since 0.1.0
- */
-export * as WorkedExample from "./WorkedExample.js"

@@ -1,8 +1,8 @@
 /**
  * The worked example of the assessment engine as a golden fixture: three indicators, four urban
  * subdistricts, one month, numbers a person can check by hand. Every adapter reproduces it exactly
- * (`AssessmentSuite`), and the pure core's own tests use it too. It is plain JSON: what an
- * administrator stores and an embedding app sends.
+ * (testkit's `AssessmentSuite`), and the core's own tests and the guides use it too. It is plain
+ * JSON: what an administrator stores and an embedding app sends.
  *
  * Scheme "urban-2023" v1 (total weight 100, missing data scores zero, two decimals):
  *
