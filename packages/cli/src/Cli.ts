@@ -18,14 +18,14 @@
  * sortgrid points balance w-1 --as-of 2023-06-30T16:00:00Z
  * sortgrid points statement w-1 --lang en --limit 50
  * sortgrid assess run --scheme urban-2023 --period 2023-06
- * sortgrid report health --unit 110112001 --period 2023-06 --format html --output health.html
+ * sortgrid report health --unit 110112001 --period 2023-06 --scheme urban-2023 --format html --output health.html
  * sortgrid verify
  * sortgrid serve --tokens tokens.json --port 8080
  * ```
  *
- * Still to come: the full `report health` (the assessment engine's health check; the
- * problem-register part is here now) and the ledger reconciliation in `verify`. A command is one
- * more command module added to {@link subcommands}.
+ * `report health --scheme` adds the assessment engine's health check to the problem figures, and
+ * `verify` reconciles the points ledger as well as the audit chain. A new command is one more command
+ * module added to {@link subcommands}.
  *
  * Exit codes and error messages: see {@link Failure}.
  *

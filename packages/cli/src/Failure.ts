@@ -63,6 +63,23 @@ export class ChainBroken extends Data.TaggedError("ChainBroken")<{
 }
 
 /**
+ * The points ledger's stored balances differ from the balances its transfers add up to: `verify`
+ * ends with this (exit 1, like a broken chain).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LedgerDrifted extends Data.TaggedError("LedgerDrifted")<{
+  readonly accounts: ReadonlyArray<string>
+}> {
+  /** @since 0.1.0 */
+  override get message(): string {
+    const shown = this.accounts.slice(0, 10).join(", ")
+    return `${this.accounts.length} accounts' balances differ from their transfers: ${shown}${this.accounts.length > 10 ? ", …" : ""}`
+  }
+}
+
+/**
  * Every error a command ends with.
  *
  * @since 0.1.0
@@ -77,6 +94,7 @@ export type CliFailure =
   | Errors.StorageError
   | UsageError
   | ChainBroken
+  | LedgerDrifted
   | ValidationError.ValidationError
 
 /**
@@ -138,6 +156,12 @@ export const render = (failure: CliFailure): Rendered => {
           detail: failure.detail
         }
       }
+    case "LedgerDrifted":
+      return {
+        exitCode: ExitCode.broken,
+        lines: [`Drifted: ${failure.message}`],
+        json: { _tag: "LedgerDrifted", message: failure.message, accounts: [...failure.accounts] }
+      }
     case "Forbidden":
       return tagged(failure, ExitCode.forbidden)
     case "NotFound":
@@ -165,7 +189,8 @@ const isCliFailure = (error: unknown): error is CliFailure =>
   error instanceof Errors.StoreUnavailable ||
   error instanceof Errors.StorageError ||
   error instanceof UsageError ||
-  error instanceof ChainBroken
+  error instanceof ChainBroken ||
+  error instanceof LedgerDrifted
 
 /**
  * What to print for any cause a command ended with: its first typed failure, or — for a defect or

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import { Command, Options } from "@effect/cli"
+import { Assessments } from "@sortgrid/assessment"
 import { Errors, Period } from "@sortgrid/core"
 import { Grid, Node } from "@sortgrid/grid"
 import { ProblemRegister } from "@sortgrid/issues"
@@ -34,6 +35,12 @@ const health = Command.make(
       Options.withDescription("Markdown or HTML"),
       Options.withDefault("markdown" as const)
     ),
+    scheme: Options.text("scheme").pipe(
+      Options.withDescription(
+        "Add the assessment engine's health check under this scheme (strengths, weaknesses, trend)"
+      ),
+      Options.optional
+    ),
     output: Options.text("output").pipe(
       Options.withDescription("Write the report to this file instead of stdout"),
       Options.optional
@@ -42,7 +49,7 @@ const health = Command.make(
   (config) =>
     Effect.gen(function* () {
       const settings = yield* Settings.resolve(config)
-      const input = yield* Settings.withSortgrid(settings, (actor) =>
+      const result = yield* Settings.withSortgrid(settings, (actor) =>
         Effect.gen(function* () {
           const [unitId, period] = yield* Effect.all(
             [
@@ -80,27 +87,57 @@ const health = Command.make(
           if (Option.isNone(unitFigures)) {
             return yield* new Errors.NotFound({ entity: "Node", id: unitId })
           }
+          const assessment = Option.isSome(config.scheme)
+            ? yield* (yield* Assessments.Assessments).healthCheck(actor, {
+                schemeId: config.scheme.value,
+                period: Period.format(period),
+                unit: unitId
+              })
+            : null
           return {
-            unit: unitFigures.value,
-            period: Period.format(period),
-            children: children.flatMap((child) => Option.toArray(figures(child)))
-          } satisfies HealthReport.HealthInput
+            report: {
+              unit: unitFigures.value,
+              period: Period.format(period),
+              children: children.flatMap((child) => Option.toArray(figures(child)))
+            } satisfies HealthReport.HealthInput,
+            assessment
+          }
         })
       )
+      const { assessment, report: input } = result
       if (settings.json) {
         if (Option.isSome(config.output)) {
           return yield* new UsageError({ message: "--json prints the figures on stdout: leave out --output" })
         }
-        return yield* Output.emit(settings, { json: input, human: () => [] })
+        return yield* Output.emit(settings, {
+          json: assessment === null ? input : { ...input, assessment: assessment.check },
+          human: () => []
+        })
       }
-      const text = config.format === "html" ? HealthReport.html(input) : HealthReport.markdown(input)
+      const problems = config.format === "html" ? HealthReport.html(input) : HealthReport.markdown(input)
+      // The assessment part is the engine's own Markdown; in HTML it stands as preformatted text.
+      const text =
+        assessment === null
+          ? problems
+          : config.format === "html"
+            ? problems.replace(
+                "</body>",
+                `<section><h2>Assessment</h2><pre>${escapeHtml(assessment.markdown)}</pre></section></body>`
+              )
+            : `${problems.trimEnd()}\n\n${assessment.markdown}`
       yield* Option.match(config.output, {
         onNone: () => Console.log(text.trimEnd()),
         onSome: (path) =>
           Effect.zipRight(writeText(path, text), Console.error(`wrote the ${config.format} report to ${path}`))
       })
     })
-).pipe(Command.withDescription("A unit's health check for a period (problem register part), as Markdown or HTML"))
+).pipe(
+  Command.withDescription(
+    "A unit's health check for a period (problems; with --scheme, the assessment too), as Markdown or HTML"
+  )
+)
+
+const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
 /**
  * `sortgrid report`.

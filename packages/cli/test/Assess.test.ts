@@ -95,6 +95,38 @@ describe("sortgrid assess", () => {
         "2     110112001  50     weak   scored",
         "2 units"
       ])
+
+      // The health check: the problem figures, then the engine's own assessment section.
+      const report = yield* sortgrid(
+        "report",
+        "health",
+        "--store",
+        store,
+        "--unit",
+        "110112001",
+        "--period",
+        "2023-06",
+        "--scheme",
+        "urban-2023"
+      )
+      expect(report.exitCode, report.stderr).toBe(0)
+      const assessment = yield* json(
+        "report",
+        "health",
+        "--store",
+        store,
+        "--unit",
+        "110112001",
+        "--period",
+        "2023-06",
+        "--scheme",
+        "urban-2023"
+      )
+      expect(assessment.value).toMatchObject({ assessment: { unit: "110112001" } })
+      expect(report.stdout.length).toBeGreaterThan(
+        (yield* sortgrid("report", "health", "--store", store, "--unit", "110112001", "--period", "2023-06")).stdout
+          .length
+      )
     })
   )
 
