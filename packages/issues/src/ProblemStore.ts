@@ -158,6 +158,10 @@ export class ProblemStore extends Context.Tag("@sortgrid/issues/ProblemStore")<
     readonly get: (ids: ReadonlyArray<ProblemId>) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
     /** A problem's events, oldest (version 1) first; empty when it does not exist. */
     readonly events: (problemId: ProblemId) => Effect.Effect<ReadonlyArray<ProblemEvent>, Errors.StorageError>
+    /** The events of several problems in one read, by problem id then version. */
+    readonly eventsOf: (
+      problemIds: ReadonlyArray<ProblemId>
+    ) => Effect.Effect<ReadonlyArray<ProblemEvent>, Errors.StorageError>
     /** Problems matching a {@link ListQuery}, by registration time then id. */
     readonly list: (query: ListQuery) => Effect.Effect<ReadonlyArray<Problem>, Errors.StorageError>
     /** Problems on the register (see {@link OpenQuery}), by registration time then id. */

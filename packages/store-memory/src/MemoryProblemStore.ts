@@ -150,6 +150,10 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, MemoryDatabase
           })
         ),
       events: (problemId) => Effect.map(Ref.get(table), ({ events }) => events.get(problemId) ?? []),
+      eventsOf: (problemIds) =>
+        Effect.map(Ref.get(table), ({ events }) =>
+          [...new Set<string>(problemIds)].sort().flatMap((id) => events.get(id) ?? [])
+        ),
       open,
       facts: (query) =>
         Effect.map(open(query), (problems) =>

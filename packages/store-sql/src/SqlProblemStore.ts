@@ -298,6 +298,11 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, SqlClient.SqlC
         sql`SELECT body FROM problem_event WHERE problem_id = ${problemId} ORDER BY version`.pipe(
           readRows("problem events", decodeEvents)
         ),
+      eventsOf: (problemIds) =>
+        problemIds.length === 0
+          ? Effect.succeed([])
+          : sql`SELECT body FROM problem_event WHERE ${isAnyOf("problem_id", [...new Set<string>(problemIds)])}
+                ORDER BY problem_id, version`.pipe(readRows("problem events", decodeEvents)),
       open
     })
   })

@@ -391,6 +391,14 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store | ProblemStore, 
         const wanted = ["p-3", "p-9", "p-1"].map((id) => ProblemId.make(id))
         expect((yield* register.find(admin, wanted)).map((p) => p.id)).toEqual(["p-3", "p-1"])
         expect(yield* register.find(xinhuaAdmin, wanted)).toEqual([])
+        // Several problems' events in one read, by problem then version; unknown ids have none.
+        const store = yield* ProblemStore
+        const events = yield* store.eventsOf(wanted)
+        expect(events.map((event) => `${event.problemId}.v${event.version}`)).toEqual(["p-1.v1", "p-3.v1", "p-3.v2"])
+        expect(events).toEqual([
+          ...(yield* store.events(ProblemId.make("p-1"))),
+          ...(yield* store.events(ProblemId.make("p-3")))
+        ])
       }))
 
     test("bad input is refused naming the field, and nothing is written", () =>

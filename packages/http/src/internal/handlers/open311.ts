@@ -88,14 +88,20 @@ export const layer = HttpApiBuilder.group(Api, "open311", (handlers) =>
     ) =>
       Effect.gen(function* () {
         const context = yield* contextFor(found, options.language)
-        return yield* Effect.forEach(found, (problem) =>
-          Effect.map(call(problems.events(problem.id)), (events: ReadonlyArray<Lifecycle.ProblemEvent>) => {
-            const request = Open311.toServiceRequest(problem, context, events)
-            if (!options.extensions) return request
-            const updates = Open311.updates(problem.id, events, context).map(({ actor: _, ...update }) => update)
-            return { ...request, updates }
-          })
-        )
+        // Every listed problem's events in one read, not a query per problem.
+        const byProblem = new Map<string, Array<Lifecycle.ProblemEvent>>()
+        for (const event of yield* call(problems.eventsOf(found.map((problem) => problem.id)))) {
+          const events = byProblem.get(event.problemId)
+          if (events === undefined) byProblem.set(event.problemId, [event])
+          else events.push(event)
+        }
+        return found.map((problem) => {
+          const events = byProblem.get(problem.id) ?? []
+          const request = Open311.toServiceRequest(problem, context, events)
+          if (!options.extensions) return request
+          const updates = Open311.updates(problem.id, events, context).map(({ actor: _, ...update }) => update)
+          return { ...request, updates }
+        })
       })
 
     const encodeRequests = Schema.encode(Schema.Array(Open311Api.ServiceRequest))
