@@ -6,7 +6,7 @@ export default mergeConfig(
   defineConfig({
     test: {
       reporters: reporters("stress"),
-      include: ["packages/*/test/**/*.stress.test.ts"],
+      include: ["packages/*/test/**/*.stress.test.ts", "examples/*/test/**/*.stress.test.ts"],
       testTimeout: 600_000,
       hookTimeout: 120_000,
       fileParallelism: false
