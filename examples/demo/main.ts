@@ -10,7 +10,7 @@
 //      problems registered across the 708 compounds, assigned, rectified and re-inspected until
 //      1,025 are left at 394 compounds, rural towns lagging;
 // then prints what stands and the campaign's figures, verifies the audit chain, and prints its own
-// wall time and peak memory. The store's clock is a simulated one, standing in 2023.
+// wall time, peak memory and CPU time. The store's clock is a simulated one, standing in 2023.
 // Later capabilities grow it into the whole half-year simulation behind the same command.
 //
 // Running it again changes nothing: every record has a fixed id, so a rerun replays them.
@@ -149,7 +149,13 @@ const main = async () => {
     const plan = HardwareCampaign.plan({ seed, compounds })
     step(`walking the hardware-to-zero campaign: ${plan.length.toLocaleString("en-US")} problems, January to June`)
     const district = `/${Tongzhou.districtCode}/`
-    const statsOf = (period: string) => sortgrid.problems.stats(office, { under: district, period })
+    // Each month's statistics are read once, by the assessment, and printed again in the campaign table.
+    const stats = new Map<string, ReturnType<typeof sortgrid.problems.stats>>()
+    const statsOf = (period: string) => {
+      const found = stats.get(period) ?? sortgrid.problems.stats(office, { under: district, period })
+      stats.set(period, found)
+      return found
+    }
     // A rerun finds the campaign on the register already: the problems' ids are fixed.
     const firstRun = await sortgrid.problems.history(office, plan[0]!.id).then(
       (events) => events.length === 0,
@@ -177,7 +183,8 @@ const main = async () => {
       volunteers: workers.filter((w) => w.assignment.role === "volunteer").map((w) => w.person.id),
       departments: Departments.nodes(opened)
         .filter((n) => n.kind === "department")
-        .map((n) => n.id ?? "")
+        .map((n) => n.id ?? ""),
+      problemStats: statsOf
     })
 
     const asOf = "2023-06-30"
@@ -254,6 +261,9 @@ main()
   })
   .finally(() => {
     const seconds = process.uptime().toFixed(2)
-    const peak = (process.resourceUsage().maxRSS / 1024).toFixed(0)
-    console.log(`wall time ${seconds} s, peak memory ${peak} MiB`)
+    const usage = process.resourceUsage()
+    const peak = (usage.maxRSS / 1024).toFixed(0)
+    // CPU time too: on a shared machine the wall time says more about the neighbours than the demo.
+    const cpu = ((usage.userCPUTime + usage.systemCPUTime) / 1e6).toFixed(2)
+    console.log(`wall time ${seconds} s, peak memory ${peak} MiB, CPU time ${cpu} s`)
   })

@@ -27,6 +27,8 @@ export interface Context {
   readonly nodes: ReadonlyArray<{ readonly id: string; readonly kind: string; readonly parentId: string }>
   readonly volunteers: ReadonlyArray<string>
   readonly departments: ReadonlyArray<string>
+  /** The problem statistics of the district for a period, read once and shared with the campaign table. */
+  readonly problemStats: (period: string) => ReturnType<Client.SortgridClient["problems"]["stats"]>
 }
 
 export const months = ["2023-01", "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"] as const
@@ -429,18 +431,27 @@ export const simulate = async (ctx: Context): Promise<Figures> => {
       for (const batch of chunks(claims, 8_000)) await sortgrid.points.earn(operator, { ledger, claims: batch })
     const baskets = Residents.baskets({ seed, month, earners, budgetPerResident: Residents.figures.sortingPoints })
     if (firstRun) {
-      for (const [i, basket] of baskets.entries()) {
-        ctx.setTime(end + (i + 1) * 60_000)
-        const held = await sortgrid.points.redeem(cashier, {
+      // The month's counter work in three transactions: the baskets held, then handed over or cancelled.
+      ctx.setTime(end + 60_000)
+      const held = await sortgrid.points.redeemMany(
+        cashier,
+        baskets.map((basket) => ({
           id: basket.id,
           merchantId: basket.merchantId,
           walletAccountId: basket.walletId,
           lines: basket.lines
-        })
-        if (held.result !== "Ok") continue
-        if (basket.cancelled) await sortgrid.points.cancel(cashier, basket.id)
-        else await sortgrid.points.handOver(cashier, { redemptionId: basket.id })
-      }
+        }))
+      )
+      const settled = baskets.filter((_, i) => held[i]?.result === "Ok")
+      ctx.setTime(end + 120_000)
+      await sortgrid.points.handOverMany(
+        cashier,
+        settled.filter((basket) => !basket.cancelled).map((basket) => ({ redemptionId: basket.id }))
+      )
+      await sortgrid.points.cancelMany(
+        cashier,
+        settled.filter((basket) => basket.cancelled).map((basket) => basket.id)
+      )
       ctx.setTime(beijing(`${nextMonth(month)}-01`, "00:30"))
       await sortgrid.ledger.expire(operator, ledger)
     }
@@ -470,9 +481,18 @@ export const simulate = async (ctx: Context): Promise<Figures> => {
   }
 
   // --- reading the half-year back ----------------------------------------------------------------
+  // Each month's presence is read once: the figures and the assessment's values both come from it.
+  const presenceByMonth = new Map<string, Awaited<ReturnType<typeof sortgrid.duty.presence>>>()
+  const presenceIn = async (month: string) => {
+    const found = presenceByMonth.get(month)
+    if (found !== undefined) return found
+    const presence = await sortgrid.duty.presence(office, { under: ctx.districtPath, period: month })
+    presenceByMonth.set(month, presence)
+    return presence
+  }
   const duty: Figures["duty"] = {}
   for (const month of months) {
-    const presence = await sortgrid.duty.presence(office, { under: ctx.districtPath, period: month })
+    const presence = await presenceIn(month)
     const noShows = await sortgrid.duty.noShows(office, { under: ctx.districtPath, period: month })
     const rateOf = (setting: "urban" | "rural") => {
       const parts = presence.byNode.filter((n) => townSetting.get(n.nodeId) === setting)
@@ -561,8 +581,8 @@ export const simulate = async (ctx: Context): Promise<Figures> => {
   const urbanTowns = ctx.towns.filter((t) => t.setting === "urban").map((t) => t.id)
   const ruralTowns = ctx.towns.filter((t) => t.setting === "rural").map((t) => t.id)
   for (const [m, month] of months.entries()) {
-    const stats = await sortgrid.problems.stats(office, { under: ctx.districtPath, period: month })
-    const presence = await sortgrid.duty.presence(office, { under: ctx.districtPath, period: month })
+    const stats = await ctx.problemStats(month)
+    const presence = await presenceIn(month)
     const presenceOf = new Map<string, { readonly expected: number; readonly covered: number }>(
       presence.byNode.map((n) => [n.nodeId, n])
     )
@@ -628,19 +648,19 @@ export const simulate = async (ctx: Context): Promise<Figures> => {
       }))
     ]
     supervision[month] = actions.map((a) => `${a.unit} (${a.schemeId.slice(0, 5)} #${a.rank}/${a.of})`).join(", ")
-    if (firstRun) {
-      // The default catalogue has no supervision category: the visits go to the audit log instead of the register.
-      await sortgrid.audit.record(
-        office,
-        actions.map((a) => ({
-          id: `supervision-${a.schemeId}-${a.period}-${a.unit}`,
-          actor: office.id,
-          action: "assessment.supervisionDispatched",
-          subject: `node:${a.unit}`,
-          payload: { scheme: a.schemeId, period: a.period, rank: a.rank, of: a.of, total: a.total, reason: a.reason }
-        }))
-      )
+    // The visits go on the problem register through the SDK's consequences, dated in the next month, when
+    // the team is sent; the campaign table leaves them out, as it does the morning-duty absences.
+    const visitMonth = nextMonth(month)
+    if (extraProblems[visitMonth] !== undefined) {
+      extraProblems[visitMonth]!.registered += actions.length
+      extraProblems[visitMonth]!.closed += actions.length
     }
+    const visits = firstRun
+      ? await sortgrid.assessment.registerConsequences(office, actions, {
+          categoryOf: () => "supervision-visit",
+          attributesOf: (action) => ({ reason: action.reason })
+        })
+      : []
     if (month.endsWith("-03") || month.endsWith("-06")) {
       const quarter = month.endsWith("-03") ? "2023-Q1" : "2023-Q2"
       for (const [schemeId, units] of [
@@ -660,6 +680,7 @@ export const simulate = async (ctx: Context): Promise<Figures> => {
         }
       }
     }
+    await superviseAndHelp(ctx, visitMonth, visits)
   }
 
   return {
@@ -677,6 +698,41 @@ export const simulate = async (ctx: Context): Promise<Figures> => {
     extraProblems,
     schemeChanges: [...schemeChanges, `claims posted: ${claimed}`]
   }
+}
+
+/**
+ * A supervision-and-help team visits each town on the register within two working weeks: the district
+ * assigns the visit to the town, the town's office puts the findings right, and the district re-inspects.
+ */
+const superviseAndHelp = async (
+  ctx: Context,
+  month: string,
+  visits: Awaited<ReturnType<Client.SortgridClient["assessment"]["registerConsequences"]>>
+) => {
+  const fresh = visits.filter((visit) => visit.outcome === "registered").map((visit) => visit.problem)
+  if (fresh.length === 0) return
+  const { sortgrid, office } = ctx
+  ctx.setTime(beijing(`${month}-04`, "09:00"))
+  await sortgrid.problems.transitionMany(
+    office,
+    fresh.map((p) => ({ _tag: "Assign", problemId: p.id, expectedVersion: 1, unitId: p.nodeId }))
+  )
+  ctx.setTime(beijing(`${month}-12`, "17:00"))
+  for (const problem of fresh) {
+    const townOffice = {
+      id: `office-${problem.nodeId}`,
+      roles: ["subdistrict-admin"],
+      scope: [`${ctx.districtPath}${problem.nodeId}/`]
+    }
+    await sortgrid.problems.transitionMany(townOffice, [
+      { _tag: "Rectify", problemId: problem.id, expectedVersion: 2, evidence: [`report:${problem.id}`] }
+    ])
+  }
+  ctx.setTime(beijing(`${month}-14`, "10:00"))
+  await sortgrid.problems.transitionMany(
+    office,
+    fresh.map((p) => ({ _tag: "Reinspect", problemId: p.id, expectedVersion: 3, outcome: "pass" }))
+  )
 }
 
 const present = <A>(items: ReadonlyArray<A>) => items.length > 0

@@ -397,6 +397,12 @@ export interface RedeemState {
   readonly items: ReadonlyMap<string, Item>
   readonly openHolds: ReadonlyArray<Transfer.Transfer>
   readonly stored: ReadonlyMap<string, Transfer.Transfer>
+  /**
+   * The units the merchant's open holds reserve, by item code, when the caller keeps that tally
+   * itself (a batch adds each basket's holds as it goes); otherwise derived from `openHolds` with
+   * {@link reservedUnits}.
+   */
+  readonly reserved?: ReadonlyMap<string, number> | undefined
 }
 
 const chain = (inputs: ReadonlyArray<Omit<Transfer.TransferInput, "flags"> & { readonly kind: Kind }>) =>
@@ -486,7 +492,7 @@ export const redeem = (state: RedeemState, request: Redeem, now: number): Either
   if (merchant.closed) return refuse("MerchantClosed")
   const codes = new Set(request.lines.map((line) => line.itemCode))
   if (codes.size < request.lines.length) return refuse("LinesMustHaveDistinctItems")
-  const reserved = reservedUnits(state.openHolds, merchant.id, now)
+  const reserved = state.reserved ?? reservedUnits(state.openHolds, merchant.id, now)
   const holds: Array<Omit<Transfer.TransferInput, "flags"> & { readonly kind: Kind }> = []
   for (const [index, line] of request.lines.entries()) {
     const item = state.items.get(line.itemCode)

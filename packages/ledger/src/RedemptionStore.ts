@@ -102,7 +102,7 @@ export class RedemptionStore extends Context.Tag("@sortgrid/ledger/RedemptionSto
     readonly lockItems: (
       keys: ReadonlyArray<ItemKey>
     ) => Effect.Effect<ReadonlyArray<Redemption.Item>, Errors.StorageError>
-    /** Inserts or replaces items (stock included). */
+    /** Inserts or replaces items (stock included), as one multi-row write. */
     readonly putItems: (items: ReadonlyArray<Redemption.Item>) => Effect.Effect<void, Errors.StorageError>
     /** The unresolved reservations of these items whose deadline is after `now`. */
     readonly openReservations: (options: {
@@ -112,6 +112,13 @@ export class RedemptionStore extends Context.Tag("@sortgrid/ledger/RedemptionSto
     /** Every reservation of a redemption, resolved ones too. */
     readonly reservationsOf: (
       redemptionId: Redemption.RedemptionId
+    ) => Effect.Effect<ReadonlyArray<Reservation>, Errors.StorageError>
+    /**
+     * Every reservation of these redemptions, resolved ones too, in hold-id order: what a batch of
+     * hand-overs or cancellations loads in one read.
+     */
+    readonly reservationsOfRedemptions: (
+      redemptionIds: ReadonlyArray<Redemption.RedemptionId>
     ) => Effect.Effect<ReadonlyArray<Reservation>, Errors.StorageError>
     /** Adds reservations (a hold already indexed is left as it is). */
     readonly addReservations: (reservations: ReadonlyArray<Reservation>) => Effect.Effect<void, Errors.StorageError>

@@ -13,6 +13,14 @@
  * Every step is idempotent by the client-chosen redemption id: the ids of its holds, posts and
  * voids derive from it, so a retry is answered `Exists` and changes no stock.
  *
+ * Batches (`redeemMany`, `handOverMany`, `cancelMany`) take up to `Ledger.batchMax` steps in one
+ * write transaction: one read of the items, reservations and posting state for the whole batch,
+ * then each step decided in order on the state the earlier ones left (so a basket sees the stock
+ * the baskets before it reserved, and the points they spent), then one multi-row write. Each step
+ * gets the result it would have had alone, in that order; a step refused writes nothing of its own.
+ * Input that does not decode fails the whole batch with `Invalid` naming the step's index and field,
+ * and nothing is written.
+ *
  * Permissions: `ledger.catalogue` (merchants, items, stock), `ledger.redeem` (redeem, hand over,
  * cancel), `ledger.settlement` (the report), `ledger.read` (the catalogue).
  *
@@ -22,7 +30,7 @@ import { type Actor, AuditLog, Errors, Period, Permission, Transactor } from "@s
 import { Clock, Data, Effect, Either, Schema } from "effect"
 import type * as Account from "./Account.js"
 import { appendAudit, auditDraft, chainPosted, chainResult, decode } from "./internal/programme.js"
-import { LedgerConfig } from "./Ledger.js"
+import { batchMax, LedgerConfig } from "./Ledger.js"
 import { type Cursor, LedgerStore } from "./LedgerStore.js"
 import * as Lots from "./Lots.js"
 import * as Posting from "./Posting.js"
@@ -83,6 +91,30 @@ export class Cancel extends Schema.Class<Cancel>("@sortgrid/ledger/CancelRedempt
 }) {}
 
 /**
+ * A batch of redemptions (`Redemption.Redeem`), decided in order.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const RedeemBatch = Schema.Array(Redemption.Redeem).pipe(Schema.maxItems(batchMax))
+
+/**
+ * A batch of hand-overs (`Redemption.HandOver`), decided in order.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const HandOverBatch = Schema.Array(Redemption.HandOver).pipe(Schema.maxItems(batchMax))
+
+/**
+ * A batch of cancellations (`Cancel`), decided in order.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const CancelBatch = Schema.Array(Cancel).pipe(Schema.maxItems(batchMax))
+
+/**
  * Ask for a merchant's settlement report over a period (`2023-06`, `2023-W22`, `2023-06-15`…, in
  * the ledger's time zone).
  *
@@ -122,6 +154,29 @@ export interface Catalogue {
   readonly items: ReadonlyArray<Redemption.Item>
 }
 
+/** The reservation index entries of a redemption's new holds. */
+const reservationsOf = (
+  redemptionId: Redemption.RedemptionId,
+  holds: ReadonlyArray<Transfer.Transfer>
+): ReadonlyArray<Reservation> =>
+  holds.flatMap((hold) => {
+    const reservation = Redemption.parseReference(hold.sourceReference)
+    const deadline = Transfer.deadline(hold)
+    return reservation === null || deadline === null
+      ? []
+      : [
+          Reservation.make({
+            holdId: hold.id,
+            redemptionId,
+            merchantId: reservation.merchantId,
+            itemCode: reservation.itemCode,
+            quantity: reservation.quantity,
+            deadline,
+            resolved: false
+          })
+        ]
+  })
+
 /** A refusal by the rules, carried out of the transaction (which then writes nothing). */
 class Refused extends Data.TaggedError("Refused")<{ readonly refusal: Redemption.Refusal }> {}
 
@@ -141,6 +196,70 @@ const byKey = (a: ItemKey, b: ItemKey): number =>
         : 0
 
 const sameName = (a: Redemption.Name, b: Redemption.Name): boolean => a.zh === b.zh && a.en === b.en
+
+const keyOf = (merchantId: string, code: string): string => `${merchantId}|${code}`
+
+/** Distinct item keys, sorted: the order item rows are locked in. */
+const sortedKeys = (keys: ReadonlyArray<ItemKey>): Array<ItemKey> =>
+  [...new Map(keys.map((key) => [keyOf(key.merchantId, key.code), key])).values()].sort(byKey)
+
+/**
+ * A batch's working posting state: copied once from what the store loaded, then brought forward
+ * after each step (`written`) — its new transfers stored (resolving the holds they post or void,
+ * adding to what they reverse), its accounts and lots replacing the loaded ones — so the next step
+ * decides on what the earlier ones left.
+ */
+const workingState = (loaded: Posting.PostingState) => {
+  const transfers = new Map(loaded.transfers)
+  const resolutions = new Map(loaded.resolutions)
+  const reversed = new Map(loaded.reversed)
+  const accounts = new Map(loaded.accounts)
+  const lots = new Map(loaded.lots)
+  const state: Posting.PostingState = { ...loaded, transfers, resolutions, reversed, accounts, lots }
+  const written = (plan: Posting.PostingPlan): void => {
+    for (const transfer of plan.transfers) {
+      transfers.set(transfer.id, transfer)
+      if (transfer.pendingId !== null) resolutions.set(transfer.pendingId, transfer)
+      if (transfer.reversesId !== null) {
+        reversed.set(transfer.reversesId, (reversed.get(transfer.reversesId) ?? 0) + transfer.amount)
+      }
+    }
+    for (const account of plan.accounts) accounts.set(account.id, account)
+    const changed = new Map<string, Map<string, Lots.Lot>>()
+    for (const lot of plan.lots) {
+      let byId = changed.get(lot.accountId)
+      if (byId === undefined) {
+        byId = new Map((lots.get(lot.accountId) ?? []).map((stored) => [stored.id, stored]))
+        changed.set(lot.accountId, byId)
+      }
+      byId.set(lot.id, lot)
+    }
+    for (const [accountId, byId] of changed) lots.set(accountId, [...byId.values()])
+  }
+  return { state, written }
+}
+
+/** Accumulates the plans of a batch's steps into the one plan the store writes. */
+const batchPlan = () => {
+  const transfers: Array<Transfer.Transfer> = []
+  const accounts = new Map<string, Account.Account>()
+  const lots = new Map<string, Lots.Lot>()
+  const outcomes: Array<Posting.TransferOutcome> = []
+  return {
+    add: (plan: Posting.PostingPlan) => {
+      transfers.push(...plan.transfers)
+      for (const account of plan.accounts) accounts.set(account.id, account)
+      for (const lot of plan.lots) lots.set(lot.id, lot)
+      outcomes.push(...plan.outcomes)
+    },
+    plan: (): Posting.PostingPlan => ({
+      transfers,
+      accounts: [...accounts.values()],
+      lots: [...lots.values()],
+      outcomes
+    })
+  }
+}
 
 /**
  * Redemptions at merchants.
@@ -414,25 +533,7 @@ export class Redemptions extends Effect.Service<Redemptions>()("@sortgrid/ledger
             )
             const created = decided.transfers.filter((transfer) => transfer.flags.pending)
             if (created.length > 0) {
-              yield* store.addReservations(
-                created.flatMap((hold) => {
-                  const reservation = Redemption.parseReference(hold.sourceReference)
-                  const deadline = Transfer.deadline(hold)
-                  return reservation === null || deadline === null
-                    ? []
-                    : [
-                        Reservation.make({
-                          holdId: hold.id,
-                          redemptionId: request.id,
-                          merchantId: reservation.merchantId,
-                          itemCode: reservation.itemCode,
-                          quantity: reservation.quantity,
-                          deadline,
-                          resolved: false
-                        })
-                      ]
-                })
-              )
+              yield* store.addReservations(reservationsOf(request.id, created))
               yield* record([
                 auditDraft(actor, "redemption.held", request.merchantId, {
                   redemptionId: request.id,
@@ -543,6 +644,291 @@ export class Redemptions extends Effect.Service<Redemptions>()("@sortgrid/ledger
         )
       })
 
+    /**
+     * Reserves baskets at the counter (`[Redemption.Redeem]`) in one transaction, each decided as
+     * `redeem` would decide it after the ones before it: one `StepResult` per basket, in order.
+     */
+    const redeemMany = (
+      actor: Actor.Actor,
+      input: unknown
+    ): Effect.Effect<ReadonlyArray<StepResult>, Errors.Invalid | Errors.Forbidden | Errors.StorageError> =>
+      Effect.gen(function* () {
+        yield* allowed(actor, permissions.redeem)
+        const requests = yield* decode(RedeemBatch, input)
+        if (requests.length === 0) return []
+        const now = yield* Clock.currentTimeMillis
+        const holdIds = requests.map((request) =>
+          request.lines.map((line) => Redemption.holdId(request.id, line.itemCode))
+        )
+        return yield* atomically(
+          Effect.gen(function* () {
+            const keys = sortedKeys(
+              requests.flatMap((request) =>
+                request.lines.map((line): ItemKey => ({ merchantId: request.merchantId, code: line.itemCode }))
+              )
+            )
+            const items = new Map<string, Map<string, Redemption.Item>>()
+            for (const item of yield* store.lockItems(keys)) {
+              const ofMerchant = items.get(item.merchantId) ?? new Map<string, Redemption.Item>()
+              ofMerchant.set(item.code, item)
+              items.set(item.merchantId, ofMerchant)
+            }
+            const merchants = new Map(
+              (yield* store.merchants([...new Set(requests.map((r) => r.merchantId))])).map((m) => [m.id, m])
+            )
+            // What is reserved, by merchant: the stored open holds, then the batch's own as they are made.
+            const openHolds = new Map<Redemption.MerchantId, Array<Transfer.Transfer>>()
+            for (const hold of yield* openHoldsOf(keys, now)) {
+              const merchantId = Redemption.parseReference(hold.sourceReference)?.merchantId
+              if (merchantId === undefined) continue
+              const holds = openHolds.get(merchantId) ?? []
+              holds.push(hold)
+              openHolds.set(merchantId, holds)
+            }
+            const wallets = [...new Set(requests.map((r) => r.walletAccountId))]
+            const decided = yield* ledger.post(
+              {
+                accountIds: [...wallets, ...[...merchants.values()].map((m) => m.accountId)],
+                transferIds: holdIds.flat(),
+                referencedIds: [],
+                lotAccountIds: wallets
+              },
+              (state) => {
+                const working = workingState(state)
+                const batch = batchPlan()
+                // The units reserved per merchant and item: the stored open holds', then each new basket's.
+                const reserved = new Map(
+                  [...openHolds].map(([merchantId, holds]) => [
+                    merchantId,
+                    new Map(Redemption.reservedUnits(holds, merchantId, now))
+                  ])
+                )
+                const results: Array<StepResult> = []
+                const drafts: Array<ReturnType<typeof auditDraft>> = []
+                const reservations: Array<Reservation> = []
+                for (const [index, request] of requests.entries()) {
+                  const stored = new Map<string, Transfer.Transfer>()
+                  for (const id of holdIds[index]!) {
+                    const hold = working.state.transfers.get(id)
+                    if (hold !== undefined) stored.set(id, hold)
+                  }
+                  const plan = Redemption.redeem(
+                    {
+                      merchant: merchants.get(request.merchantId),
+                      items: items.get(request.merchantId) ?? new Map(),
+                      openHolds: [],
+                      stored,
+                      reserved: reserved.get(request.merchantId) ?? new Map()
+                    },
+                    request,
+                    now
+                  )
+                  if (Either.isLeft(plan)) {
+                    results.push({
+                      redemptionId: request.id,
+                      result: plan.left._tag,
+                      itemCode: plan.left.itemCode,
+                      outcomes: []
+                    })
+                    continue
+                  }
+                  const posting = Posting.decide(working.state, plan.right.transfers, { timestamp: now, policyOf })
+                  working.written(posting)
+                  batch.add(posting)
+                  results.push({
+                    redemptionId: request.id,
+                    result: chainResult(posting.outcomes),
+                    itemCode: null,
+                    outcomes: posting.outcomes
+                  })
+                  const created = posting.transfers.filter((transfer) => transfer.flags.pending)
+                  if (created.length === 0) continue
+                  const tally = reserved.get(request.merchantId) ?? new Map<string, number>()
+                  for (const [code, units] of Redemption.reservedUnits(created, request.merchantId, now)) {
+                    tally.set(code, (tally.get(code) ?? 0) + units)
+                  }
+                  reserved.set(request.merchantId, tally)
+                  reservations.push(...reservationsOf(request.id, created))
+                  drafts.push(
+                    auditDraft(actor, "redemption.held", request.merchantId, {
+                      redemptionId: request.id,
+                      walletAccountId: request.walletAccountId,
+                      ids: created.map((hold) => hold.id),
+                      points: created.reduce((sum, hold) => sum + hold.amount, 0)
+                    })
+                  )
+                }
+                return Either.right({ ...batch.plan(), results, drafts, reservations })
+              }
+            )
+            if (decided.reservations.length > 0) yield* store.addReservations(decided.reservations)
+            if (decided.drafts.length > 0) yield* record(decided.drafts)
+            return decided.results
+          })
+        )
+      })
+
+    /**
+     * Resolves redemptions in one transaction (hand-overs or cancellations), each decided as
+     * `resolve` would decide it after the ones before it.
+     */
+    const resolveMany = (
+      actor: Actor.Actor,
+      steps: ReadonlyArray<{
+        readonly redemptionId: Redemption.RedemptionId
+        readonly kind: "handOver" | "cancel"
+        readonly decide: (
+          state: Redemption.ResolveState,
+          now: number
+        ) => Either.Either<Redemption.Plan, Redemption.Refusal>
+      }>
+    ): Effect.Effect<ReadonlyArray<StepResult>, Errors.StorageError> =>
+      Effect.gen(function* () {
+        if (steps.length === 0) return []
+        const now = yield* Clock.currentTimeMillis
+        return yield* atomically(
+          Effect.gen(function* () {
+            const stored = yield* store.reservationsOfRedemptions(steps.map((step) => step.redemptionId))
+            const byRedemption = new Map<string, Array<Reservation>>()
+            for (const reservation of stored) {
+              byRedemption.set(reservation.redemptionId, [
+                ...(byRedemption.get(reservation.redemptionId) ?? []),
+                reservation
+              ])
+            }
+            const keys = sortedKeys(stored.map((r): ItemKey => ({ merchantId: r.merchantId, code: r.itemCode })))
+            const items = new Map(
+              (yield* store.lockItems(keys)).map((item) => [keyOf(item.merchantId, item.code), item])
+            )
+            const holdIds = stored.map((r) => r.holdId)
+            const decided = yield* ledger.post(
+              {
+                accountIds: [],
+                transferIds: holdIds.flatMap((id) => [
+                  Redemption.handOverId(id),
+                  Redemption.cancelId(id),
+                  Transfer.timeoutVoidId(id)
+                ]),
+                referencedIds: holdIds
+              },
+              (state) => {
+                const working = workingState(state)
+                const batch = batchPlan()
+                const shelf = new Map(items)
+                const results: Array<StepResult> = []
+                const drafts: Array<ReturnType<typeof auditDraft>> = []
+                const resolved: Array<Transfer.TransferId> = []
+                const stock = new Map<string, Redemption.Item>()
+                for (const step of steps) {
+                  const own = byRedemption.get(step.redemptionId) ?? []
+                  const refused = (refusal: Redemption.Refusal) =>
+                    results.push({
+                      redemptionId: step.redemptionId,
+                      result: refusal._tag,
+                      itemCode: refusal.itemCode,
+                      outcomes: []
+                    })
+                  if (own.length === 0) {
+                    refused({ _tag: "RedemptionNotFound", itemCode: null })
+                    continue
+                  }
+                  const holds = own.flatMap((r) => {
+                    const hold = working.state.transfers.get(r.holdId)
+                    return hold === undefined ? [] : [hold]
+                  })
+                  const itemsByCode = new Map<string, Redemption.Item>()
+                  for (const r of own) {
+                    const item = shelf.get(keyOf(r.merchantId, r.itemCode))
+                    if (item !== undefined) itemsByCode.set(item.code, item)
+                  }
+                  const plan = step.decide({ holds, resolutions: working.state.resolutions, items: itemsByCode }, now)
+                  if (Either.isLeft(plan)) {
+                    refused(plan.left)
+                    continue
+                  }
+                  const posting = Posting.decide(working.state, plan.right.transfers, { timestamp: now, policyOf })
+                  const after = Redemption.stockAfter(plan.right, posting.outcomes)
+                  for (const item of after) {
+                    shelf.set(keyOf(item.merchantId, item.code), item)
+                    stock.set(keyOf(item.merchantId, item.code), item)
+                  }
+                  working.written(posting)
+                  batch.add(posting)
+                  if (chainPosted(posting.outcomes)) resolved.push(...own.map((r) => r.holdId))
+                  if (posting.transfers.length > 0) {
+                    drafts.push(
+                      auditDraft(
+                        actor,
+                        step.kind === "handOver" ? "redemption.handedOver" : "redemption.cancelled",
+                        step.redemptionId,
+                        {
+                          redemptionId: step.redemptionId,
+                          ids: posting.transfers.map((transfer) => transfer.id),
+                          stock: after.map((item) => ({ code: item.code, stock: item.stock }))
+                        }
+                      )
+                    )
+                  }
+                  results.push({
+                    redemptionId: step.redemptionId,
+                    result: chainResult(posting.outcomes),
+                    itemCode: null,
+                    outcomes: posting.outcomes
+                  })
+                }
+                return Either.right({ ...batch.plan(), results, drafts, resolved, stock: [...stock.values()] })
+              }
+            )
+            if (decided.stock.length > 0) yield* store.putItems(decided.stock)
+            if (decided.resolved.length > 0) yield* store.resolveReservations(decided.resolved)
+            if (decided.drafts.length > 0) yield* record(decided.drafts)
+            return decided.results
+          })
+        )
+      })
+
+    /**
+     * Hands redemptions over (`[Redemption.HandOver]`) in one transaction: one `StepResult` per
+     * hand-over, in order.
+     */
+    const handOverMany = (
+      actor: Actor.Actor,
+      input: unknown
+    ): Effect.Effect<ReadonlyArray<StepResult>, Errors.Invalid | Errors.Forbidden | Errors.StorageError> =>
+      Effect.gen(function* () {
+        yield* allowed(actor, permissions.redeem)
+        const requests = yield* decode(HandOverBatch, input)
+        return yield* resolveMany(
+          actor,
+          requests.map((request) => ({
+            redemptionId: request.redemptionId,
+            kind: "handOver" as const,
+            decide: (state: Redemption.ResolveState, now: number) => Redemption.handOver(state, request, now)
+          }))
+        )
+      })
+
+    /**
+     * Cancels redemptions (`[{ redemptionId }]`) in one transaction: one `StepResult` per
+     * cancellation, in order.
+     */
+    const cancelMany = (
+      actor: Actor.Actor,
+      input: unknown
+    ): Effect.Effect<ReadonlyArray<StepResult>, Errors.Invalid | Errors.Forbidden | Errors.StorageError> =>
+      Effect.gen(function* () {
+        yield* allowed(actor, permissions.redeem)
+        const requests = yield* decode(CancelBatch, input)
+        return yield* resolveMany(
+          actor,
+          requests.map((request) => ({
+            redemptionId: request.redemptionId,
+            kind: "cancel" as const,
+            decide: (state: Redemption.ResolveState, now: number) => Redemption.cancel(state, request.redemptionId, now)
+          }))
+        )
+      })
+
     /** A merchant and its items, in code order. */
     const catalogue = (
       actor: Actor.Actor,
@@ -605,6 +991,18 @@ export class Redemptions extends Effect.Service<Redemptions>()("@sortgrid/ledger
         return Redemption.settlement({ accountId: merchant.accountId, transfers: transfers.values(), from, to })
       })
 
-    return { defineMerchants, defineItems, adjustStock, redeem, handOver, cancel, catalogue, settlement } as const
+    return {
+      defineMerchants,
+      defineItems,
+      adjustStock,
+      redeem,
+      redeemMany,
+      handOver,
+      handOverMany,
+      cancel,
+      cancelMany,
+      catalogue,
+      settlement
+    } as const
   })
 }) {}

@@ -304,10 +304,29 @@ export interface SortgridClient {
     readonly catalogue: (actor: ActorInput, merchantId: string) => Promise<Redemptions.Catalogue>
     /** Holds a basket at the counter (`{ id, merchantId, walletAccountId, lines, timeoutSeconds? }`); needs `ledger.redeem`. */
     readonly redeem: (actor: ActorInput, redemption: unknown) => Promise<Redemptions.StepResult>
+    /**
+     * Holds baskets in one transaction, each decided after the ones before it (`[{ id, merchantId,
+     * walletAccountId, lines, timeoutSeconds? }]`, at most 8,000): one result per basket, in order;
+     * needs `ledger.redeem`.
+     */
+    readonly redeemMany: (
+      actor: ActorInput,
+      redemptions: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Redemptions.StepResult>>
     /** Hands a redemption over (`{ redemptionId, lines? }`): posts its holds, takes stock; needs `ledger.redeem`. */
     readonly handOver: (actor: ActorInput, handOver: unknown) => Promise<Redemptions.StepResult>
+    /** Hands redemptions over in one transaction (`[{ redemptionId, lines? }]`): one result each, in order; needs `ledger.redeem`. */
+    readonly handOverMany: (
+      actor: ActorInput,
+      handOvers: ReadonlyArray<unknown>
+    ) => Promise<ReadonlyArray<Redemptions.StepResult>>
     /** Cancels a redemption: voids its holds; needs `ledger.redeem`. */
     readonly cancel: (actor: ActorInput, redemptionId: string) => Promise<Redemptions.StepResult>
+    /** Cancels redemptions in one transaction (`[redemptionId]`): one result each, in order; needs `ledger.redeem`. */
+    readonly cancelMany: (
+      actor: ActorInput,
+      redemptionIds: ReadonlyArray<string>
+    ) => Promise<ReadonlyArray<Redemptions.StepResult>>
     /** A merchant's settlement report for a period (`{ merchantId, period: "2023-06" }`); needs `ledger.settlement`. */
     readonly settlement: (
       actor: ActorInput,
@@ -714,10 +733,21 @@ export const open = async (options: Sortgrid.SortgridOptions = {}): Promise<Sort
         ),
       redeem: (actor, redemption) =>
         withService(Redemptions.Redemptions, actor, (service, a) => service.redeem(a, redemption)),
+      redeemMany: (actor, redemptions) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.redeemMany(a, redemptions)),
       handOver: (actor, handOver) =>
         withService(Redemptions.Redemptions, actor, (service, a) => service.handOver(a, handOver)),
+      handOverMany: (actor, handOvers) =>
+        withService(Redemptions.Redemptions, actor, (service, a) => service.handOverMany(a, handOvers)),
       cancel: (actor, redemptionId) =>
         withService(Redemptions.Redemptions, actor, (service, a) => service.cancel(a, { redemptionId })),
+      cancelMany: (actor, redemptionIds) =>
+        withService(Redemptions.Redemptions, actor, (service, a) =>
+          service.cancelMany(
+            a,
+            redemptionIds.map((redemptionId) => ({ redemptionId }))
+          )
+        ),
       settlement: (actor, query) =>
         withService(Redemptions.Redemptions, actor, (service, a) => service.settlement(a, query))
     },

@@ -87,6 +87,15 @@ export const layer: Layer.Layer<RedemptionStore, never, MemoryDatabase> = Layer.
             Option.getOrElse(HashMap.get(tables.byRedemption, redemptionId), () => [])
           )
         ),
+      reservationsOfRedemptions: (redemptionIds) =>
+        read((tables) =>
+          pick(
+            tables.reservations,
+            [...new Set(redemptionIds)].flatMap((id) =>
+              Option.getOrElse(HashMap.get(tables.byRedemption, id), (): ReadonlyArray<string> => [])
+            )
+          ).sort((a, b) => (a.holdId < b.holdId ? -1 : a.holdId > b.holdId ? 1 : 0))
+        ),
       addReservations: (reservations) =>
         Ref.update(table, (tables) => {
           const fresh = reservations.filter((r) => !HashMap.has(tables.reservations, r.holdId))

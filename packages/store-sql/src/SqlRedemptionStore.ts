@@ -13,7 +13,7 @@ import { Errors } from "@sortgrid/core"
 import * as Redemption from "@sortgrid/ledger/Redemption"
 import { type ItemKey, RedemptionStore, Reservation, StockAdjustment } from "@sortgrid/ledger/RedemptionStore"
 import { Effect, Layer, Schema } from "effect"
-import { toStorageError } from "./internal/errors.js"
+import { chunksOf, toStorageError } from "./internal/errors.js"
 import { anyOf, Int, readRows } from "./internal/query.js"
 
 const MerchantBody = Schema.parseJson(Redemption.Merchant)
@@ -128,18 +128,30 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
               readRows("lock items", decodeItems)
             ),
       putItems: (items) =>
-        Effect.forEach(
-          items,
-          (item) =>
-            Effect.flatMap(encodeJson(Redemption.Item, "save items")(item), (body) =>
-              sql`INSERT INTO programme_item (merchant_id, code, stock, body)
-                  VALUES (${item.merchantId}, ${item.code}, ${item.stock}, ${body})
-                  ON CONFLICT (merchant_id, code) DO UPDATE SET stock = excluded.stock, body = excluded.body`.pipe(
-                Effect.mapError(toStorageError("save items"))
+        items.length === 0
+          ? Effect.void
+          : Effect.forEach(items, (item) =>
+              Effect.map(encodeJson(Redemption.Item, "save items")(item), (body) => ({
+                merchant_id: item.merchantId,
+                code: item.code,
+                stock: item.stock,
+                body
+              }))
+            ).pipe(
+              // One row per item key: a batch that names an item twice writes its last state.
+              Effect.map((rows) => [...new Map(rows.map((row) => [`${row.merchant_id}|${row.code}`, row])).values()]),
+              Effect.flatMap((rows) =>
+                Effect.forEach(
+                  chunksOf(rows, 500),
+                  (chunk) =>
+                    sql`INSERT INTO programme_item ${sql.insert(chunk)}
+                        ON CONFLICT (merchant_id, code) DO UPDATE SET stock = excluded.stock, body = excluded.body`.pipe(
+                      Effect.mapError(toStorageError("save items"))
+                    ),
+                  { discard: true }
+                )
               )
             ),
-          { discard: true }
-        ),
       openReservations: ({ items, now }) =>
         items.length === 0
           ? Effect.succeed([])
@@ -153,6 +165,12 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
             FROM programme_reservation WHERE redemption_id = ${redemptionId} ORDER BY hold_id`.pipe(
           readRows("reservations of redemption", decodeReservations)
         ),
+      reservationsOfRedemptions: (redemptionIds) =>
+        redemptionIds.length === 0
+          ? Effect.succeed([])
+          : sql`SELECT hold_id, redemption_id, merchant_id, item_code, quantity, deadline, resolved
+                FROM programme_reservation WHERE ${isAnyOf("redemption_id", [...new Set(redemptionIds)])}
+                ORDER BY hold_id`.pipe(readRows("reservations of redemptions", decodeReservations)),
       addReservations: (reservations) =>
         reservations.length === 0
           ? Effect.void

@@ -372,6 +372,162 @@ export const suite = <E>(name: string, layer: Layer.Layer<Store, E>): void => {
         yield* LedgerSuite.invariants
       }))
 
+    test("batches of redemptions, hand-overs and cancellations answer as the same steps one at a time", () =>
+      Effect.gen(function* () {
+        const ledger = yield* setUp
+        const redemptions = yield* Redemptions
+        const auditLog = yield* AuditLog.AuditLog
+        yield* ledger.createAccounts(operator, [{ id: "m2", ledger: "tongzhou", code: "merchant" }])
+        // Two copies of one world: shop "one" served one step at a time (wallets w0–w4), shop "many"
+        // in batches (wallets w5–w9).
+        const worlds = [
+          { shop: "one", account: "m1", wallet: (i: number) => `w${i}` },
+          { shop: "many", account: "m2", wallet: (i: number) => `w${i + 5}` }
+        ] as const
+        yield* redemptions.defineMerchants(
+          operator,
+          worlds.map((w) => ({
+            id: w.shop,
+            ledger: "tongzhou",
+            accountId: w.account,
+            kind: "merchant",
+            name: { zh: "小卖部", en: "Corner shop" }
+          }))
+        )
+        yield* redemptions.defineItems(
+          operator,
+          worlds.flatMap((w) => [
+            { merchantId: w.shop, code: "soap", name: { zh: "肥皂", en: "Soap" }, pointCost: 5, stock: 3 },
+            { merchantId: w.shop, code: "bag", name: { zh: "垃圾袋", en: "Bin bags" }, pointCost: 2, stock: 10 }
+          ])
+        )
+        for (const w of worlds) {
+          for (const [i, points] of [20, 20, 3, 20, 20].entries()) yield* fund(w.wallet(i), points)
+        }
+        const baskets = (w: (typeof worlds)[number]) => {
+          const basket = (id: string, wallet: number, lines: ReadonlyArray<readonly [string, number]>) => ({
+            id: `${w.shop}-${id}`,
+            merchantId: w.shop,
+            walletAccountId: w.wallet(wallet),
+            lines: lines.map(([itemCode, quantity]) => ({ itemCode, quantity }))
+          })
+          return [
+            basket("r1", 0, [["soap", 2]]),
+            basket("r2", 1, [["soap", 2]]), // ExceedsStock: r1 reserves 2 of 3
+            basket("r3", 2, [["bag", 2]]), // ExceedsCredits: 4 points, the wallet has 3
+            basket("r4", 1, [["soap", 1]]),
+            basket("r1", 0, [["soap", 2]]), // a retry: Exists
+            basket("r5", 3, [
+              ["bag", 1],
+              ["bag", 1]
+            ]), // LinesMustHaveDistinctItems
+            basket("r6", 0, [["bag", 5]]), // 10 points: what r1 left in the wallet
+            basket("r7", 0, [["bag", 1]]) // ExceedsCredits
+          ]
+        }
+        const handOvers = (w: (typeof worlds)[number]) => [
+          { redemptionId: `${w.shop}-r1` },
+          { redemptionId: `${w.shop}-r6`, lines: [{ itemCode: "bag", quantity: 3 }] },
+          { redemptionId: `${w.shop}-r1` }, // a retry: Exists
+          { redemptionId: `${w.shop}-r9` } // RedemptionNotFound
+        ]
+        const cancels = (w: (typeof worlds)[number]) => [`${w.shop}-r4`, `${w.shop}-r1`, `${w.shop}-r4`]
+        const [one, many] = worlds
+        const tags = (results: ReadonlyArray<{ readonly result: string }>) => results.map((r) => r.result)
+
+        const singles = {
+          redeemed: yield* Effect.forEach(baskets(one), (basket) => redemptions.redeem(cashier, basket)),
+          handed: yield* Effect.forEach(handOvers(one), (handOver) => redemptions.handOver(cashier, handOver)),
+          cancelled: yield* Effect.forEach(cancels(one), (redemptionId) =>
+            redemptions.cancel(cashier, { redemptionId })
+          )
+        }
+        // Bad input anywhere in a batch fails it whole, naming the step and the field: nothing written.
+        const bad = yield* Effect.either(
+          redemptions.redeemMany(cashier, [
+            baskets(many)[0],
+            { ...baskets(many)[3]!, lines: [{ itemCode: "soap", quantity: 0 }] }
+          ])
+        )
+        expect(Either.isLeft(bad) && bad.left._tag).toBe("Invalid")
+        expect(Either.isLeft(bad) && bad.left._tag === "Invalid" && bad.left.issues[0]!.path).toEqual([
+          1,
+          "lines",
+          0,
+          "quantity"
+        ])
+        expect(tags(yield* redemptions.handOverMany(cashier, [{ redemptionId: `${many.shop}-r1` }]))).toEqual([
+          "RedemptionNotFound"
+        ])
+        const forbidden = yield* Effect.either(redemptions.redeemMany(teacher, baskets(many)))
+        expect(Either.isLeft(forbidden) && forbidden.left._tag).toBe("Forbidden")
+
+        const batches = {
+          redeemed: yield* redemptions.redeemMany(cashier, baskets(many)),
+          handed: yield* redemptions.handOverMany(cashier, handOvers(many)),
+          cancelled: yield* redemptions.cancelMany(
+            cashier,
+            cancels(many).map((redemptionId) => ({ redemptionId }))
+          )
+        }
+        expect(tags(batches.redeemed)).toEqual([
+          "Ok",
+          "ExceedsStock",
+          "ExceedsCredits",
+          "Ok",
+          "Exists",
+          "LinesMustHaveDistinctItems",
+          "Ok",
+          "ExceedsCredits"
+        ])
+        expect(tags(batches.handed)).toEqual(["Ok", "Ok", "Exists", "RedemptionNotFound"])
+        expect(tags(batches.cancelled)).toEqual(["Ok", "RedemptionAlreadyHandedOver", "Exists"])
+        for (const step of ["redeemed", "handed", "cancelled"] as const) {
+          expect(tags(batches[step])).toEqual(tags(singles[step]))
+          expect(batches[step].map((r) => r.itemCode)).toEqual(singles[step].map((r) => r.itemCode))
+          expect(batches[step].map((r) => r.outcomes.map((o) => o.result))).toEqual(
+            singles[step].map((r) => r.outcomes.map((o) => o.result))
+          )
+        }
+        // The same stock, balances and settlement in both worlds.
+        const stateOf = (w: (typeof worlds)[number]) =>
+          Effect.gen(function* () {
+            const catalogue = yield* redemptions.catalogue(operator, Redemption.MerchantId.make(w.shop))
+            const wallets = yield* Effect.forEach([0, 1, 2, 3, 4], (i) =>
+              ledger.balance(operator, Account.AccountId.make(w.wallet(i)))
+            )
+            const merchant = yield* ledger.balance(operator, Account.AccountId.make(w.account))
+            const report = yield* redemptions.settlement(operator, { merchantId: w.shop, period: "2023-06" })
+            return {
+              stock: catalogue.items.map((item) => [item.code, item.stock]),
+              wallets: wallets.map((b) => [b.debitsPosted, b.debitsPending, b.available]),
+              merchant: [merchant.creditsPosted, merchant.creditsPending],
+              lines: report.lines.map((line) => [line.itemCode, line.handedOver, line.points]),
+              totals: report.totals
+            }
+          })
+        const batched = yield* stateOf(many)
+        expect(batched).toEqual(yield* stateOf(one))
+        expect(batched.stock).toEqual([
+          ["bag", 7],
+          ["soap", 1]
+        ])
+        // A retried batch changes nothing: every step answers as a retry, nothing is appended.
+        const entriesOf = Effect.map(auditLog.verify(operator), (v) => (v._tag === "Intact" ? v.entries : -1))
+        const entries = yield* entriesOf
+        const accepted = baskets(many).filter((_, i) => batches.redeemed[i]!.result === "Ok")
+        expect(tags(yield* redemptions.redeemMany(cashier, accepted))).toEqual(["Exists", "Exists", "Exists"])
+        expect(tags(yield* redemptions.handOverMany(cashier, handOvers(many)))).toEqual([
+          "Exists",
+          "Exists",
+          "Exists",
+          "RedemptionNotFound"
+        ])
+        expect(yield* entriesOf).toBe(entries)
+        expect(yield* stateOf(many)).toEqual(batched)
+        yield* LedgerSuite.invariants
+      }))
+
     test("a move-out expires what is due, moves an equal share keeping its expiry, and conserves points", () =>
       Effect.gen(function* () {
         const ledger = yield* setUp
