@@ -35,9 +35,13 @@
  * a store) builds them all.
  *
  * **Speed.** Formulas are compiled once per scheme into closures and rules prepared once
- * (`Expression.compile`, `Scoring.prepare`); values are indexed once per call; ranks come from a
- * sort. Result objects have their keys in canonical (sorted) order, so `JSON.stringify(result)` is
- * the canonical JSON text.
+ * (`Expression.compile`, `Scoring.prepare`), and an indicator that is one element's value is read
+ * straight from the packed values; values are indexed once per call, a list of units sorted and
+ * indexed once per list; ranks come from a sort. A run keeps only what it cannot derive: columns
+ * that are the same for every run of a scheme are shared, numerators equal to the values are the
+ * values, and scores and contributions that the bands give are rebuilt from the bands when read or
+ * hashed (each checked byte for byte before it is dropped). Result objects have their keys in
+ * canonical (sorted) order, so `JSON.stringify(result)` is the canonical JSON text.
  *
  * @since 0.1.0
  */
@@ -222,6 +226,12 @@ interface Plan {
   readonly slotOf: (name: string) => number
   /** Slots of the elements some formula refers to, by element id: what `inputs` lists. */
   readonly referenced: ReadonlyArray<number>
+  /**
+   * When every indicator is one element's value (a formula that is only a reference to an element,
+   * no denominator): that element's slot, by indicator. Such indicators are read straight from
+   * the values, no formula run.
+   */
+  readonly direct: Int32Array | null
   readonly items: ReadonlyArray<PlannedItem>
 }
 
@@ -257,9 +267,9 @@ const planItem = (item: Scheme.Item, indicator: number, decimals: number): Plann
     prepared: rule._tag === "Rank" ? null : Scoring.prepare(rule),
     kind: Scoring.isWeighted(rule) ? "weighted" : rule._tag === "Veto" ? "veto" : "points",
     bands,
-    bandScores: bands.map((band) => round(band.fraction, Math.max(decimals, 4))),
-    bandContributions: bands.map((band) => round(band.fraction * weight * 1, decimals)),
-    roundedWeight: round(weight, decimals)
+    bandScores: bands.map((band) => nan(round(band.fraction, Math.max(decimals, 4)))),
+    bandContributions: bands.map((band) => nan(round(band.fraction * weight * 1, decimals))),
+    roundedWeight: nan(round(weight, decimals))
   }
 }
 
@@ -287,6 +297,11 @@ const planOf = (validated: Scheme.Validated): Plan => {
   )
   const position = new Map(validated.indicators.map((compiled, k) => [compiled.indicator.id, k] as const))
   const referencedNames = new Set(validated.indicators.flatMap((compiled) => Indicator.referencesOf(compiled)))
+  const directSlots = validated.indicators.map((compiled) =>
+    compiled.denominator === null && compiled.numerator._tag === "Reference"
+      ? ((slot) => (slot < elements.length ? slot : -1))(slotOf(compiled.numerator.name))
+      : -1
+  )
   const plan: Plan = {
     elements,
     elementSlot,
@@ -301,6 +316,7 @@ const planOf = (validated: Scheme.Validated): Plan => {
         const slot = elementSlot.get(id)
         return slot === undefined ? [] : [slot]
       }),
+    direct: directSlots.every((slot) => slot >= 0) ? Int32Array.from(directSlots) : null,
     items: validated.scheme.items.map((item) =>
       planItem(item, position.get(item.indicator) ?? -1, validated.scheme.decimals)
     )
@@ -352,26 +368,47 @@ const fromSubPeriods = (element: DataElement.ElementSpec, list: ReadonlyArray<Da
  */
 interface Indexed {
   readonly issues: ReadonlyArray<Errors.Issue>
-  /** The period's own values and their provenance again, packed, so scoring and hashing read no objects. */
+  /** The period's own values, packed, so scoring and hashing read no objects (NaN: none). */
   readonly exactValues: Float64Array
-  readonly provenances: ReadonlyArray<DataValue.Provenance | undefined>
+  /**
+   * The provenance of each of the period's own values, as `1 +` its position in `provenanceList`
+   * (0: none): consecutive values sharing a provenance object share its entry.
+   */
+  readonly provenanceIds: Int32Array
+  readonly provenanceList: ReadonlyArray<DataValue.Provenance>
   readonly others: ReadonlyMap<number, ReadonlyArray<DataValue.DataValue>>
 }
 
 const index = (input: Input, plan: Plan, periodId: string, units: ReadonlyMap<string, number>): Indexed => {
   const issues: Array<Errors.Issue> = []
   const width = plan.elements.length
+  const elements = plan.elements
   const exactValues = new Float64Array(units.size * width).fill(Number.NaN)
-  const provenances = new Array<DataValue.Provenance | undefined>(units.size * width).fill(undefined)
+  const provenanceIds = new Int32Array(units.size * width)
+  const provenanceList: Array<DataValue.Provenance> = []
   const others = new Map<number, Array<DataValue.DataValue>>()
   const inPeriod = new Map<string, boolean>()
   const values = input.values
+  // Values mostly come unit by unit, element after element, with one provenance for many: the
+  // last node, the element after the last one and the last provenance are tried before a look-up.
+  let lastNode: string | undefined
+  let lastUnit: number | undefined
+  let lastElement = -1
+  let lastProvenance: DataValue.Provenance | undefined
+  let lastProvenanceId = 0
   for (let i = 0; i < values.length; i++) {
     const value = values[i]
     if (value === undefined) continue
-    const e = plan.elementSlot.get(value.element)
+    const next = lastElement + 1 < width ? lastElement + 1 : 0
+    const e = elements[next]?.id === value.element ? next : plan.elementSlot.get(value.element)
     if (e === undefined) continue
-    const u = units.get(value.node)
+    lastElement = e
+    let u = lastUnit
+    if (value.node !== lastNode) {
+      u = units.get(value.node)
+      lastNode = value.node
+      lastUnit = u
+    }
     if (u === undefined) continue
     const own = value.period === periodId
     if (!own) {
@@ -383,10 +420,11 @@ const index = (input: Input, plan: Plan, periodId: string, units: ReadonlyMap<st
       }
       if (!contained) continue
     }
-    const element = plan.elements[e]
-    if (element !== undefined && !(plan.accepts[e]?.(value.value) ?? false)) {
-      const checked = DataElement.checkValue(element, value.value, ["values", i, "value"])
-      if (Either.isLeft(checked)) issues.push(...checked.left.issues)
+    if (!(plan.accepts[e]?.(value.value) ?? false)) {
+      const element = elements[e]
+      const checked =
+        element === undefined ? undefined : DataElement.checkValue(element, value.value, ["values", i, "value"])
+      if (checked !== undefined && Either.isLeft(checked)) issues.push(...checked.left.issues)
     }
     const slot = u * width + e
     const list = own ? undefined : others.get(slot)
@@ -403,12 +441,16 @@ const index = (input: Input, plan: Plan, periodId: string, units: ReadonlyMap<st
     } else if (sameValue === null) {
       if (own) {
         exactValues[slot] = value.value
-        provenances[slot] = value.provenance
+        if (value.provenance !== lastProvenance) {
+          lastProvenance = value.provenance
+          lastProvenanceId = provenanceList.push(value.provenance)
+        }
+        provenanceIds[slot] = lastProvenanceId
       } else if (list === undefined) others.set(slot, [value])
       else list.push(value)
     }
   }
-  return { issues, exactValues, provenances, others }
+  return { issues, exactValues, provenanceIds, provenanceList, others }
 }
 
 /** Checks the period against the scheme, and the units for repeats. */
@@ -486,27 +528,140 @@ const referencedNames = (formula: Expression.NumberExpression): ReadonlyArray<st
  */
 interface ItemColumns {
   readonly values: Float64Array
+  /** Often `values` itself (an item's numerator is its value unless a formula divides). */
   readonly numerators: Float64Array
   readonly denominators: Float64Array
-  readonly scores: Float64Array
+  /** `null`: every score and contribution is the band's (see {@link fromBands}), not kept. */
+  readonly scores: Float64Array | null
   readonly effectiveWeights: Float64Array
-  readonly contributions: Float64Array
+  readonly contributions: Float64Array | null
   readonly bands: Int16Array
   readonly flags: Uint8Array
 }
 
-const itemColumns = (size: number): ItemColumns => ({
+/**
+ * Scores and contributions as the bands reached give them (no band: `null` and 0), into `scores`
+ * and `contributions`: what a scheme of bands without the `exclude` policy reports.
+ */
+const fromBands = (plan: Plan, bands: Int16Array, scores: Float64Array, contributions: Float64Array): void => {
+  const width = plan.items.length
+  for (let cell = 0, j = 0; cell < bands.length; cell++) {
+    const b = bands[cell] ?? -1
+    const planned = plan.items[j]
+    scores[cell] = b < 0 || planned === undefined ? Number.NaN : (planned.bandScores[b] ?? Number.NaN)
+    contributions[cell] = b < 0 || planned === undefined ? 0 : (planned.bandContributions[b] ?? 0)
+    j = j + 1 === width ? 0 : j + 1
+  }
+}
+
+/** Whether two columns hold the same bytes (so they digest alike). */
+const sameBytes = (a: Float64Array, b: Float64Array): boolean => {
+  if (a.length !== b.length) return false
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length * 2)
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length * 2)
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
+  return true
+}
+
+/**
+ * Fresh columns for `size` cells, but for the columns that are the same for every run of a plan
+ * (`shared`: read-only, never written).
+ */
+const itemColumns = (
+  size: number,
+  shared: { readonly denominators: Float64Array | null; readonly effectiveWeights: Float64Array | null }
+) => ({
   values: new Float64Array(size),
-  numerators: new Float64Array(size),
-  denominators: new Float64Array(size),
-  scores: new Float64Array(size),
-  effectiveWeights: new Float64Array(size),
-  contributions: new Float64Array(size),
+  // Written to scratch, kept below only when not derivable.
+  numerators: scratchColumn(3, size),
+  denominators: shared.denominators ?? new Float64Array(size),
+  scores: scratchColumn(4, size),
+  effectiveWeights: shared.effectiveWeights ?? new Float64Array(size),
+  contributions: scratchColumn(5, size),
   bands: new Int16Array(size),
   flags: new Uint8Array(size)
 })
 
+/**
+ * The columns a run keeps: numerators shared with the values when equal, scores and
+ * contributions dropped when the bands give them (both checked byte for byte).
+ */
+const kept = (plan: Plan, written: ReturnType<typeof itemColumns>): ItemColumns => {
+  const size = written.values.length
+  const numerators = sameBytes(written.numerators, written.values) ? written.values : written.numerators.slice()
+  const scores = scratchColumn(6, size)
+  const contributions = scratchColumn(7, size)
+  fromBands(plan, written.bands, scores, contributions)
+  const derived = sameBytes(scores, written.scores) && sameBytes(contributions, written.contributions)
+  return {
+    ...written,
+    numerators,
+    scores: derived ? null : written.scores.slice(),
+    contributions: derived ? null : written.contributions.slice()
+  }
+}
+
+/** A figure as the engine stores it: any NaN as `Number.NaN`, so its columns digest without a NaN pass. */
+const nan = (value: number): number => (Number.isNaN(value) ? Number.NaN : value)
+
 const orNull = (value: number | undefined): number | null => (value === undefined || Number.isNaN(value) ? null : value)
+
+/** A plan's item columns that repeat one row per unit: indicator ids, rule ids, weights. */
+interface Repeated {
+  readonly units: number
+  readonly indicators: Uint32Array
+  readonly rules: Uint32Array
+  readonly weights: Float64Array
+  /** Each item's weight rounded to the scheme's decimals: the effective weights without `exclude`. */
+  readonly roundedWeights: Float64Array
+}
+
+const repeats = new WeakMap<Plan, Repeated>()
+
+let nans = new Float64Array(0)
+
+/** `length` NaNs (read-only: shared by every run whose column is all `null`). */
+const nanColumn = (length: number): Float64Array => {
+  if (nans.length < length) nans = new Float64Array(Math.max(length, 2 * nans.length)).fill(Number.NaN)
+  return nans.subarray(0, length)
+}
+
+/**
+ * The repeated columns for at least `units` units (read-only: never written once built). The ids
+ * are those the canonical dictionaries give the items' indicators and rules in item order.
+ */
+const repeatedColumns = (plan: Plan, units: number): Repeated => {
+  const cached = repeats.get(plan)
+  if (cached !== undefined && cached.units >= units) return cached
+  const size = Math.max(units, 2 * (cached?.units ?? 0))
+  const indicatorIds = new Dictionary()
+  const ruleIds = new Dictionary()
+  const row = plan.items.map((planned) => ({
+    indicator: indicatorIds.id(planned.item.indicator),
+    rule: ruleIds.id(planned.item.rule._tag),
+    weight: planned.weight,
+    roundedWeight: planned.roundedWeight
+  }))
+  const width = row.length
+  const repeated: Repeated = {
+    units: size,
+    indicators: new Uint32Array(size * width),
+    rules: new Uint32Array(size * width),
+    weights: new Float64Array(size * width),
+    roundedWeights: new Float64Array(size * width)
+  }
+  for (let u = 0, cell = 0; u < size; u++) {
+    for (const item of row) {
+      repeated.indicators[cell] = item.indicator
+      repeated.rules[cell] = item.rule
+      repeated.weights[cell] = item.weight
+      repeated.roundedWeights[cell] = item.roundedWeight
+      cell++
+    }
+  }
+  repeats.set(plan, repeated)
+  return repeated
+}
 
 /**
  * What a group's run keeps: the compact figures every unit's items are built from when read, and
@@ -542,14 +697,24 @@ class Context {
       return {
         band: band?.label ?? null,
         colour: band?.colour ?? null,
-        contribution: columns.contributions[at] ?? 0,
+        contribution:
+          columns.contributions === null
+            ? band === undefined
+              ? 0
+              : (planned.bandContributions[columns.bands[at] ?? 0] ?? 0)
+            : (columns.contributions[at] ?? 0),
         denominator: orNull(columns.denominators[at]),
         effectiveWeight: columns.effectiveWeights[at] ?? 0,
         indicator: planned.item.indicator,
         missing: (flags & 2) !== 0,
         numerator: orNull(columns.numerators[at]),
         rule: planned.item.rule._tag,
-        score: orNull(columns.scores[at]),
+        score:
+          columns.scores === null
+            ? band === undefined
+              ? null
+              : orNull(planned.bandScores[columns.bands[at] ?? 0])
+            : orNull(columns.scores[at]),
         value: orNull(columns.values[at]),
         vetoed: (flags & 1) !== 0,
         weight: planned.weight
@@ -576,14 +741,29 @@ class Context {
 
   /** How many data values a unit was scored from. */
   inputCount(u: number): number {
+    return this.inputCounts()[u] ?? 0
+  }
+
+  private counts: Uint32Array | undefined
+
+  /** How many data values each unit was scored from, counted once. */
+  private inputCounts(): Uint32Array {
+    if (this.counts !== undefined) return this.counts
     const width = this.plan.elements.length
-    let count = 0
-    for (const e of this.plan.referenced) {
-      const slot = u * width + e
-      if (!Number.isNaN(this.indexed.exactValues[slot] ?? Number.NaN)) count++
-      else if (this.fromOthers.size > 0) count += this.fromOthers.get(slot)?.sources.length ?? 0
+    const { exactValues } = this.indexed
+    const referenced = this.plan.referenced
+    const counts = new Uint32Array(this.units.length)
+    for (let u = 0; u < counts.length; u++) {
+      let count = 0
+      for (let r = 0; r < referenced.length; r++) {
+        const slot = u * width + (referenced[r] ?? 0)
+        if (!Number.isNaN(exactValues[slot] ?? Number.NaN)) count++
+        else if (this.fromOthers.size > 0) count += this.fromOthers.get(slot)?.sources.length ?? 0
+      }
+      counts[u] = count
     }
-    return count
+    this.counts = counts
+    return counts
   }
 
   /**
@@ -599,44 +779,51 @@ class Context {
     const cells = unitCount * width
     const dictionaries = canonicalDictionaries()
     const [indicators, rules, bands, colours, elements, periods, kinds, sources] = dictionaries
-    const indicatorIds = plan.items.map((planned) => indicators.id(planned.item.indicator))
-    const ruleIds = plan.items.map((planned) => rules.id(planned.item.rule._tag))
-    const bandIds = plan.items.map((planned) => planned.bands.map(() => -1))
-    const colourIds = plan.items.map((planned) => planned.bands.map(() => -1))
-    const indicatorColumn = scratchUint32(0, cells)
-    const ruleColumn = scratchUint32(1, cells)
+    // Every unit lists the items in the same order: the indicator, rule and weight columns repeat
+    // one row (whose ids are the items' first appearances in that row).
+    for (const planned of plan.items) {
+      indicators.id(planned.item.indicator)
+      rules.id(planned.item.rule._tag)
+    }
+    const repeated = repeatedColumns(plan, unitCount)
+    // Band and colour ids by (item, band), at the band's first appearance.
+    const bandsPerItem = plan.items.reduce((most, planned) => Math.max(most, planned.bands.length), 0)
+    // Ids in typed arrays (a colour's may be `absent`, past the small integers): the loop moves
+    // 32-bit words and allocates nothing.
+    const seen = new Uint8Array(width * bandsPerItem)
+    const knownBands = new Uint32Array(width * bandsPerItem)
+    const knownColours = new Uint32Array(width * bandsPerItem)
     const bandColumn = scratchUint32(2, cells)
     const colourColumn = scratchUint32(3, cells)
-    const itemStrings = [indicatorColumn, ruleColumn, bandColumn, colourColumn]
-    const weights = scratchFloat64(0, cells)
-    for (let u = 0, cell = 0; u < unitCount; u++) {
-      for (let j = 0; j < width; j++, cell++) {
-        const planned = plan.items[j]
-        weights[cell] = planned?.weight ?? 0
-        indicatorColumn[cell] = indicatorIds[j] ?? absent
-        ruleColumn[cell] = ruleIds[j] ?? absent
-        const b = columns.bands[cell] ?? -1
-        const band = planned?.bands[b]
-        const known = bandIds[j]
-        const knownColours = colourIds[j]
-        if (band === undefined || known === undefined || knownColours === undefined) {
-          bandColumn[cell] = absent
-          colourColumn[cell] = absent
-          continue
-        }
-        if ((known[b] ?? -1) < 0) known[b] = bands.id(band.label)
-        if ((knownColours[b] ?? -1) < 0) knownColours[b] = colours.id(band.colour)
-        bandColumn[cell] = known[b] ?? absent
-        colourColumn[cell] = knownColours[b] ?? absent
+    const reached = columns.bands
+    for (let cell = 0, j = 0; cell < cells; cell++) {
+      const b = reached[cell] ?? -1
+      const key = j * bandsPerItem + b
+      if (b < 0) {
+        bandColumn[cell] = absent
+        colourColumn[cell] = absent
+      } else if (seen[key] === 1) {
+        bandColumn[cell] = knownBands[key] ?? absent
+        colourColumn[cell] = knownColours[key] ?? absent
+      } else {
+        const band = plan.items[j]?.bands[b]
+        knownBands[key] = band === undefined ? absent : bands.id(band.label)
+        knownColours[key] = band === undefined ? absent : colours.id(band.colour)
+        seen[key] = 1
+        bandColumn[cell] = knownBands[key] ?? absent
+        colourColumn[cell] = knownColours[key] ?? absent
       }
+      j = j + 1 === width ? 0 : j + 1
     }
     // An element's values all carry the element's id, and the period's own values its id: one
     // dictionary look-up each, at their first appearance.
-    const inputs = new CanonicalInputs(this.inputTotal(), true)
+    const counts = this.inputCounts()
+    let total = 0
+    for (let u = 0; u < unitCount; u++) total += counts[u] ?? 0
+    const inputs = new CanonicalInputs(total, true)
     const elementIds = plan.elements.map(() => -1)
-    const { exactValues, provenances } = this.indexed
+    const { exactValues, provenanceIds, provenanceList } = this.indexed
     const elementCount = plan.elements.length
-    const periodId = Period.format(this.input.period)
     let ownPeriod = -1
     let lastProvenance: DataValue.Provenance | undefined
     let lastKind = absent
@@ -654,14 +841,33 @@ class Context {
       }
       inputs.add(elementId, period, lastKind, lastSource, value, provenance.records)
     }
+    const referenced = plan.referenced
     for (let u = 0; u < unitCount; u++) {
-      for (const e of plan.referenced) {
+      for (let r = 0; r < referenced.length; r++) {
+        const e = referenced[r] ?? 0
         const slot = u * elementCount + e
         const value = exactValues[slot] ?? Number.NaN
-        const provenance = provenances[slot]
+        const provenance = provenanceList[(provenanceIds[slot] ?? 0) - 1]
         if (!Number.isNaN(value) && provenance !== undefined) {
-          if (ownPeriod < 0) ownPeriod = periods.id(periodId)
-          add(e, ownPeriod, value, provenance, plan.elements[e]?.id ?? "")
+          // The common case, inline: the period's own value.
+          if (ownPeriod < 0) ownPeriod = periods.id(this.periodId)
+          let elementId = elementIds[e] ?? -1
+          if (elementId < 0) {
+            elementId = elements.id(plan.elements[e]?.id ?? "")
+            elementIds[e] = elementId
+          }
+          if (provenance !== lastProvenance) {
+            lastProvenance = provenance
+            lastKind = kinds.id(provenance.kind)
+            lastSource = sources.id(provenance.source)
+          }
+          // Written in place rather than through `add`, whose number argument would be boxed.
+          const row = inputs.next(provenance.records)
+          inputs.strings[row * 4] = elementId
+          inputs.strings[row * 4 + 1] = ownPeriod
+          inputs.strings[row * 4 + 2] = lastKind
+          inputs.strings[row * 4 + 3] = lastSource
+          inputs.values[row] = value
         } else if (this.fromOthers.size > 0) {
           for (const other of this.fromOthers.get(slot)?.sources ?? []) {
             add(e, periods.id(other.period), other.value, other.provenance, other.element)
@@ -673,6 +879,13 @@ class Context {
     order.forEach((u, k) => {
       positions[k] = u
     })
+    let scores = columns.scores
+    let contributions = columns.contributions
+    if (scores === null || contributions === null) {
+      scores = scratchColumn(6, cells)
+      contributions = scratchColumn(7, cells)
+      fromBands(plan, columns.bands, scores, contributions)
+    }
     return {
       dictionaries,
       order: positions,
@@ -680,28 +893,29 @@ class Context {
         columns.values,
         columns.numerators,
         columns.denominators,
-        columns.scores,
-        weights,
+        scores,
+        repeated.weights.subarray(0, cells),
         columns.effectiveWeights,
-        columns.contributions
+        contributions
       ],
-      itemStrings,
+      itemStrings: [
+        repeated.indicators.subarray(0, cells),
+        repeated.rules.subarray(0, cells),
+        bandColumn,
+        colourColumn
+      ],
       itemFlags: columns.flags,
-      inputs
+      inputs,
+      // The engine writes `null` only as `Number.NaN`, so its columns need no NaN pass.
+      canonicalNaN: true
     }
-  }
-
-  private inputTotal(): number {
-    let total = 0
-    for (let u = 0; u < this.units.length; u++) total += this.inputCount(u)
-    return total
   }
 
   /** The period's own value of an element for a unit, as the data value it was given as. */
   private exactAt(u: number, e: number): Used | undefined {
     const slot = u * this.plan.elements.length + e
     const value = this.indexed.exactValues[slot] ?? Number.NaN
-    const provenance = this.indexed.provenances[slot]
+    const provenance = this.indexed.provenanceList[(this.indexed.provenanceIds[slot] ?? 0) - 1]
     const element = this.plan.elements[e]
     return Number.isNaN(value) || provenance === undefined || element === undefined
       ? undefined
@@ -869,23 +1083,35 @@ class LazyUnit implements UnitResult {
   #inputs: ReadonlyArray<InputValue> | undefined
   #items: ReadonlyArray<ItemResult> | undefined
 
-  constructor(fields: Omit<UnitResult, "explanation" | "inputs" | "items">, context: Context, index: number) {
+  /** The eager fields come one by one, in sorted key order (no object per unit to carry them). */
+  constructor(
+    change: UnitResult["change"],
+    grade: string | null,
+    missing: ReadonlyArray<string>,
+    rank: number | null,
+    status: UnitResult["status"],
+    total: number | null,
+    unit: string,
+    vetoedBy: ReadonlyArray<string>,
+    context: Context,
+    index: number
+  ) {
     this.#context = context
     this.#index = index
     this.#explanation = undefined
     this.#inputs = undefined
     this.#items = undefined
-    this.change = fields.change
+    this.change = change
     Object.defineProperty(this, "explanation", LazyUnit.explanation)
-    this.grade = fields.grade
+    this.grade = grade
     Object.defineProperty(this, "inputs", LazyUnit.inputs)
     Object.defineProperty(this, "items", LazyUnit.items)
-    this.missing = fields.missing
-    this.rank = fields.rank
-    this.status = fields.status
-    this.total = fields.total
-    this.unit = fields.unit
-    this.vetoedBy = fields.vetoedBy
+    this.missing = missing
+    this.rank = rank
+    this.status = status
+    this.total = total
+    this.unit = unit
+    this.vetoedBy = vetoedBy
   }
 
   /** The run this unit came from and its index in it: `digest` reads the compact figures. */
@@ -932,12 +1158,70 @@ const gradeOf = (scheme: Scheme.Scheme, total: number): string => {
 
 const statuses = ["scored", "vetoed", "incomplete"] as const
 
+interface Units {
+  /** The list as given, copied: what a later call's list is checked against. */
+  readonly given: ReadonlyArray<string>
+  /** In id order. */
+  readonly units: ReadonlyArray<string>
+  /** Each unit's position in `units` (its first, when listed twice). */
+  readonly unitIndex: ReadonlyMap<string, number>
+}
+
+// A group is scored period after period with the same list of units: sorted and indexed once per
+// list, and reused while the list still holds the same units (checked entry by entry each call).
+const unitLists = new WeakMap<ReadonlyArray<string>, Units>()
+
+const unitsOf = (given: ReadonlyArray<string>): Units => {
+  const cached = unitLists.get(given)
+  if (cached !== undefined && cached.given.length === given.length) {
+    let same = true
+    for (let k = 0; k < given.length && same; k++) same = cached.given[k] === given[k]
+    if (same) return cached
+  }
+  const units = sortedUnits(given)
+  const unitIndex = new Map<string, number>()
+  units.forEach((unit, u) => {
+    if (!unitIndex.has(unit)) unitIndex.set(unit, u)
+  })
+  const entry: Units = { given: [...given], units, unitIndex }
+  unitLists.set(given, entry)
+  return entry
+}
+
+/** The units in id order: a copy, sorted unless it is already. */
+const sortedUnits = (units: ReadonlyArray<string>): Array<string> => {
+  const copy = [...units]
+  for (let k = 1; k < copy.length; k++) {
+    if ((copy[k - 1] ?? "") > (copy[k] ?? "")) return copy.sort()
+  }
+  return copy
+}
+
+// Evaluation's own scratch columns, reused from one call to the next (calls are synchronous and
+// never nested); contents undefined, callers write every cell before reading it.
+const scratchPool: Array<Float64Array> = []
+
+const scratchColumn = (slot: number, length: number): Float64Array => {
+  let array = scratchPool[slot]
+  if (array === undefined || array.length < length) {
+    array = new Float64Array(Math.max(length, 2 * (array?.length ?? 0)))
+    scratchPool[slot] = array
+  }
+  return array.subarray(0, length)
+}
+
 /**
  * Competition ranks of the units `members` (unit indexes in id order) by total, highest first,
  * from `offset`; returns them sorted so (stable: ties stay in unit-id order).
  */
 const rankBy = (members: Array<number>, totals: Float64Array, offset: number, ranks: Int32Array): Array<number> => {
-  members.sort((a, b) => (totals[b] ?? 0) - (totals[a] ?? 0))
+  // The comparator's sign is that of `totals[b] − totals[a]` (0 for NaN), as a small integer: a
+  // double result would be allocated on every comparison.
+  members.sort((a, b) => {
+    const x = totals[a] ?? 0
+    const y = totals[b] ?? 0
+    return y > x ? 1 : y < x ? -1 : 0
+  })
   for (let k = 0; k < members.length; k++) {
     const u = members[k] ?? 0
     const previous = members[k - 1]
@@ -958,11 +1242,7 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
   const { scheme } = input.scheme
   const plan = planOf(input.scheme)
   const periodId = Period.format(input.period)
-  const units = [...input.units].sort()
-  const unitIndex = new Map<string, number>()
-  units.forEach((unit, u) => {
-    if (!unitIndex.has(unit)) unitIndex.set(unit, u)
-  })
+  const { units, unitIndex } = unitsOf(input.units)
   const runIssues = checkRun(input, unitIndex)
   const indexed = index(input, plan, periodId, unitIndex)
   const issues = [...runIssues, ...indexed.issues]
@@ -974,14 +1254,52 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
   const indicatorCount = plan.indicators.length
   const unitCount = units.length
 
-  // Pass 1: every indicator of every unit, by compiled formulas over one slot array.
-  const indicatorValues = new Float64Array(unitCount * indicatorCount)
-  const numerators = new Float64Array(unitCount * indicatorCount)
-  const denominators = new Float64Array(unitCount * indicatorCount)
+  // Pass 1: every indicator of every unit, by compiled formulas over one slot array. Numerators
+  // and denominators are only read in pass 2, and indicator values after it only for `Rank`'s
+  // explanations: scratch columns otherwise (every cell is written below).
+  const ranked = plan.items.some((planned) => planned.item.rule._tag === "Rank")
+  const indicatorValues = ranked
+    ? new Float64Array(unitCount * indicatorCount)
+    : scratchColumn(0, unitCount * indicatorCount)
+  const numerators = scratchColumn(1, unitCount * indicatorCount)
+  const denominators = scratchColumn(2, unitCount * indicatorCount)
   const slots = new Array<number | undefined>(elementCount + indicatorCount + 1).fill(undefined)
   const lookup = (name: string) => slots[plan.slotOf(name)]
   const resolvedOthers = new Map<number, Resolved | undefined>()
-  for (let u = 0; u < unitCount; u++) {
+  const direct = indexed.others.size === 0 ? plan.direct : null
+  if (direct !== null) {
+    // Every indicator is one element's value, and every value is the period's own: read straight
+    // from the packed values (what the loop below computes, without a slot array or a formula run).
+    const exactValues = indexed.exactValues
+    for (let u = 0; u < unitCount; u++) {
+      const base = u * elementCount
+      for (let k = 0; k < indicatorCount; k++) {
+        const at = u * indicatorCount + k
+        const exact = exactValues[base + (direct[k] ?? 0)] ?? Number.NaN
+        if (Number.isFinite(exact)) {
+          indicatorValues[at] = exact
+          numerators[at] = exact
+          denominators[at] = Number.NaN
+          continue
+        }
+        const planned = plan.indicators[k]
+        // No value: the reference evaluation says why and applies `onDivisionByZero`.
+        const reference =
+          planned === undefined
+            ? undefined
+            : Indicator.evaluate(planned.compiled, (name) => {
+                // The formula is one reference, to an element's slot (see `Plan.direct`).
+                const e = plan.slotOf(name)
+                const value = e < elementCount ? (exactValues[base + e] ?? Number.NaN) : Number.NaN
+                return Number.isNaN(value) ? undefined : value
+              })
+        indicatorValues[at] = reference?.value ?? Number.NaN
+        numerators[at] = reference?.numerator ?? Number.NaN
+        denominators[at] = reference?.denominator ?? Number.NaN
+      }
+    }
+  }
+  for (let u = 0; u < (direct === null ? unitCount : 0); u++) {
     const base = u * elementCount
     for (let e = 0; e < elementCount; e++) {
       const exact = indexed.exactValues[base + e] ?? Number.NaN
@@ -1051,7 +1369,14 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
   const exclude = scheme.missingData === "exclude"
   const scales = new Float64Array(unitCount)
   const itemCount = plan.items.length
-  const columns = itemColumns(unitCount * itemCount)
+  // Without a denominator anywhere every item's denominator is `null`, and without the `exclude`
+  // policy every item's effective weight is its rounded weight: those columns are shared.
+  const noDenominators = plan.indicators.every((planned) => planned.denominator === null)
+  const repeated = repeatedColumns(plan, unitCount)
+  const columns = itemColumns(unitCount * itemCount, {
+    denominators: noDenominators ? nanColumn(unitCount * itemCount) : null,
+    effectiveWeights: exclude ? null : repeated.roundedWeights.subarray(0, unitCount * itemCount)
+  })
   // Per unit: status (index into `statuses`), total (NaN: none), and the rare lists.
   const status = new Uint8Array(unitCount)
   const totals = new Float64Array(unitCount)
@@ -1059,7 +1384,9 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
   const missingOf = new Map<number, ReadonlyArray<string>>()
   for (let u = 0; u < unitCount; u++) {
     let present = 0
-    for (const planned of plan.items) {
+    for (let j = 0; j < plan.items.length; j++) {
+      const planned = plan.items[j]
+      if (planned === undefined) continue
       const value = indicatorValues[u * indicatorCount + planned.indicator]
       present += value === undefined || Number.isNaN(value) ? 0 : planned.weight
     }
@@ -1076,27 +1403,31 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
       const raw = indicatorValues[at] ?? Number.NaN
       const rawNumerator = numerators[at] ?? Number.NaN
       const rawDenominator = denominators[at] ?? Number.NaN
-      columns.denominators[cell] = Number.isNaN(rawDenominator) ? Number.NaN : round(rawDenominator, d)
+      if (!noDenominators) {
+        columns.denominators[cell] = Number.isNaN(rawDenominator) ? Number.NaN : nan(round(rawDenominator, d))
+      }
       columns.bands[cell] = -1
       if (Number.isNaN(raw)) {
         if (missing === undefined) missing = []
         missing.push(planned.item.indicator)
         columns.values[cell] = Number.NaN
-        columns.numerators[cell] = Number.isNaN(rawNumerator) ? Number.NaN : round(rawNumerator, d)
+        columns.numerators[cell] = Number.isNaN(rawNumerator) ? Number.NaN : nan(round(rawNumerator, d))
         columns.scores[cell] = Number.NaN
-        columns.effectiveWeights[cell] = exclude ? 0 : round(planned.weight * scale, d)
+        if (exclude) columns.effectiveWeights[cell] = 0
         columns.contributions[cell] = 0
         columns.flags[cell] = 2
         continue
       }
-      const value = round(raw, d)
+      const value = nan(round(raw, d))
       columns.values[cell] = value
       columns.numerators[cell] = Number.isNaN(rawNumerator)
         ? Number.NaN
         : rawNumerator === raw
           ? value
-          : round(rawNumerator, d)
-      columns.effectiveWeights[cell] = scale === 1 ? planned.roundedWeight : round(planned.weight * scale, d)
+          : nan(round(rawNumerator, d))
+      if (exclude) {
+        columns.effectiveWeights[cell] = scale === 1 ? planned.roundedWeight : nan(round(planned.weight * scale, d))
+      }
       let contribution = 0
       if (planned.kind === "weighted") {
         const bandIndex = planned.bands.length > 0 ? (planned.prepared?.band(raw) ?? -1) + 1 : -1
@@ -1106,13 +1437,13 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
           contribution = planned.bandContributions[bandIndex] ?? 0
         } else {
           const fraction = planned.prepared?.measure(raw) ?? rankFractions[j]?.[u] ?? 0
-          columns.scores[cell] = round(fraction, scoreDecimals)
+          columns.scores[cell] = nan(round(fraction, scoreDecimals))
           contribution = round(fraction * planned.weight * scale, d)
         }
         columns.flags[cell] = 0
       } else if (planned.kind === "points") {
         const points = planned.prepared?.measure(raw) ?? 0
-        columns.scores[cell] = round(points, scoreDecimals)
+        columns.scores[cell] = nan(round(points, scoreDecimals))
         contribution = round(points, d)
         columns.flags[cell] = 0
       } else {
@@ -1124,7 +1455,7 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
           vetoedBy.push(planned.item.indicator)
         }
       }
-      columns.contributions[cell] = contribution
+      columns.contributions[cell] = nan(contribution)
       sum += contribution
     }
     const incomplete = scheme.missingData === "fail" && missing !== undefined
@@ -1142,7 +1473,6 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
   const vetoed = rankBy(groups[1], totals, scored.length, ranks)
   const previous = new Map((input.previous ?? []).map((entry) => [entry.unit, entry] as const))
   // Unrounded indicator values are kept only for `Rank`'s explanations.
-  const ranked = plan.items.some((planned) => planned.item.rule._tag === "Rank")
   const context = new Context(
     input,
     plan,
@@ -1151,7 +1481,7 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
     resolvedOthers,
     ranked ? indicatorValues : new Float64Array(0),
     scales,
-    columns
+    kept(plan, columns)
   )
 
   const ordered = [...scored, ...vetoed, ...groups[2]].map((u): UnitResult => {
@@ -1161,22 +1491,19 @@ export const evaluate = (input: Input): Either.Either<Result, Errors.Invalid> =>
     const rank = unitStatus === "incomplete" ? null : (ranks[u] ?? null)
     const before = previous.get(unit)
     return new LazyUnit(
-      {
-        change:
-          before === undefined || before.total === null || total === null
-            ? null
-            : {
-                rank: before.rank === null || rank === null ? null : before.rank - rank,
-                total: round(total - before.total, d)
-              },
-        grade: total === null ? null : unitStatus === "vetoed" ? scheme.gradeBelow : gradeOf(scheme, total),
-        missing: missingOf.get(u) ?? none,
-        rank,
-        status: unitStatus,
-        total,
-        unit,
-        vetoedBy: vetoedByOf.get(u) ?? none
-      },
+      before === undefined || before.total === null || total === null
+        ? null
+        : {
+            rank: before.rank === null || rank === null ? null : before.rank - rank,
+            total: round(total - before.total, d)
+          },
+      total === null ? null : unitStatus === "vetoed" ? scheme.gradeBelow : gradeOf(scheme, total),
+      missingOf.get(u) ?? none,
+      rank,
+      unitStatus,
+      total,
+      unit,
+      vetoedByOf.get(u) ?? none,
       context,
       u
     )
@@ -1249,6 +1576,14 @@ class CanonicalInputs {
     this.hasRecords = scratch ? scratchUint8(0, count) : new Uint8Array(count)
   }
 
+  /** Starts the next row (its records noted): the caller writes its strings and value. */
+  next(records: Source["records"]): number {
+    const row = this.row++
+    this.hasRecords[row] = records === null ? 0 : 1
+    if (records !== null) this.records.push(records)
+    return row
+  }
+
   add(element: number, period: number, kind: number, source: number, value: number, records: Source["records"]): void {
     const row = this.row++
     const strings = this.strings
@@ -1278,6 +1613,8 @@ interface CanonicalForm {
   readonly itemStrings: ReadonlyArray<Uint32Array>
   readonly itemFlags: Uint8Array
   readonly inputs: CanonicalInputs
+  /** Whether every NaN in the number columns is `Number.NaN` already (the engine's own columns). */
+  readonly canonicalNaN?: boolean
 }
 
 /** The canonical form from a result's objects (any result, stored or not). */
@@ -1353,11 +1690,11 @@ const writeForm = (w: Writer, form: CanonicalForm): void => {
     w.number(records.total)
   }
   w.column(form.order)
-  for (const column of form.itemNumbers) w.column(column)
+  for (const column of form.itemNumbers) w.column(column, form.canonicalNaN === true)
   for (const column of form.itemStrings) w.column(column)
   w.column(form.itemFlags)
   w.column(form.inputs.strings)
-  w.column(form.inputs.values)
+  w.column(form.inputs.values, form.canonicalNaN === true)
   w.column(form.inputs.hasRecords)
 }
 

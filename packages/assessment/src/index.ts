@@ -62,6 +62,11 @@ export * as Indicator from "./Indicator.js"
 /**
  * @since 0.1.0
  */
+export * as Payout from "./Payout.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Review from "./Review.js"
 
 /**

@@ -62,6 +62,11 @@ export * as GridStore from "./GridStore.js"
 /**
  * @since 0.1.0
  */
+export * as GridValues from "./GridValues.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Group from "./Group.js"
 
 /**

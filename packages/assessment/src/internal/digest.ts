@@ -124,7 +124,7 @@ export class Writer {
   /** A list of strings: its length, then each. */
   strings(values: ReadonlyArray<string>): void {
     this.number(values.length)
-    for (const value of values) this.string(value)
+    for (let i = 0; i < values.length; i++) this.string(values[i] ?? "")
   }
 
   private readonly columns: Array<Float64Array | Uint32Array | Uint8Array> = []
@@ -132,12 +132,13 @@ export class Writer {
   /**
    * A column of numbers (a typed array: doubles, 32-bit or 8-bit unsigned integers), its kind and
    * length written here and its bytes hashed after the two streams, in the order columns are
-   * added. NaN in a column of doubles stands for `null`.
+   * added. NaN in a column of doubles stands for `null`: every NaN is written as `Number.NaN`'s
+   * bits, unless the caller vouches (`canonicalNaN`) that the column holds no other NaN.
    */
-  column(values: Float64Array | Uint32Array | Uint8Array): void {
+  column(values: Float64Array | Uint32Array | Uint8Array, canonicalNaN = false): void {
     this.number(values instanceof Float64Array ? 8 : values instanceof Uint32Array ? 4 : 1)
     this.number(values.length)
-    if (values instanceof Float64Array) {
+    if (values instanceof Float64Array && !canonicalNaN) {
       // One bit pattern for NaN, whatever made it.
       for (let i = 0; i < values.length; i++) if (Number.isNaN(values[i])) values[i] = Number.NaN
     }
