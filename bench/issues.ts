@@ -39,8 +39,13 @@ export interface Scale {
   readonly closings: number
 }
 
-/** The figures' scale: 100,000 problems in batches of 1,000, 1,000 of them closed. */
-export const fullScale: Scale = { total: 100_000, batchSize: 1_000, runs: 3, closings: 1_000 }
+/** The figures' scale: 100,000 problems in batches of 1,000, 1,000 of them closed; `ISSUES_BENCH_RUNS` timed runs per side (3). */
+export const fullScale: Scale = {
+  total: 100_000,
+  batchSize: 1_000,
+  runs: Number(process.env.ISSUES_BENCH_RUNS ?? 3),
+  closings: 1_000
+}
 
 const dayMillis = 86_400_000
 /** Batch `b` of `batches` is registered at this instant: spread from 2 January 2023 to late June. */
@@ -527,6 +532,9 @@ export const measure = async (scale: Scale): Promise<ReadonlyArray<Result>> => {
       registering.sdk,
       registering.baseline
     )
+
+    // `ISSUES_BENCH_ONLY=register` stops here (for profiling the registration alone).
+    if (process.env.ISSUES_BENCH_ONLY === "register") return [insert]
 
     // Stats on the first SDK file, after closing a sample through the SDK.
     const statsFile = sdkFiles[0]!

@@ -23,6 +23,7 @@ import { Conflict } from "./Errors.js"
 import * as Id from "./Id.js"
 import * as Idempotency from "./Idempotency.js"
 import { digest, sha256Hex } from "./internal/canonical.js"
+import { unchecked } from "./internal/unchecked.js"
 import { Json } from "./Json.js"
 
 /**
@@ -93,6 +94,15 @@ export class AuditDraft extends Schema.Class<AuditDraft>("@sortgrid/core/AuditDr
   subject: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256)),
   payload: Json
 }) {}
+
+/**
+ * The fields of an {@link AuditDraft}, in an instance or not: what appending reads. A service that
+ * builds its drafts from values it decoded itself passes them as they are, unchecked.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DraftFields = Schema.Struct.Type<typeof AuditDraft.fields>
 
 /**
  * An entry of the chain, as stored.
@@ -207,7 +217,7 @@ export interface AppendPlan {
  */
 export const planAppend = (
   state: AppendState,
-  drafts: ReadonlyArray<AuditDraft>,
+  drafts: ReadonlyArray<DraftFields>,
   at: number
 ): Either.Either<AppendPlan, Conflict> => {
   const known = new Map<string, AuditEntry>(state.existing.map((entry) => [entry.id, entry]))
@@ -245,7 +255,8 @@ export const planAppend = (
       hash: genesisHash
     }
     fields.hash = entryHash(fields)
-    const entry = new AuditEntry(fields, { disableValidation: true })
+    // Every field is set and valid by construction (see `unchecked`): no constructor to run per entry.
+    const entry = unchecked(AuditEntry, fields)
     previousHash = entry.hash
     known.set(entry.id, entry)
     append.push(entry)

@@ -47,7 +47,7 @@ export class AuditLog extends Effect.Service<AuditLog>()("@sortgrid/core/AuditLo
 
     /** Appends drafts (already decoded) in one transaction; retries return the stored entries. */
     const append = (
-      drafts: ReadonlyArray<Audit.AuditDraft>
+      drafts: ReadonlyArray<Audit.DraftFields>
     ): Effect.Effect<ReadonlyArray<Audit.AuditEntry>, Conflict | StorageError> =>
       drafts.length === 0
         ? Effect.succeed([])

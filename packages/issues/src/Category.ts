@@ -310,6 +310,27 @@ const checkValue = (attribute: Attribute, value: unknown): Either.Either<Value, 
 }
 
 /**
+ * A category's attributes by code, and those that take values in form order: computed once per
+ * category (categories are immutable), as a batch checks the same few categories many times.
+ */
+const lookups = new WeakMap<
+  Category,
+  { readonly byCode: ReadonlyMap<string, Attribute>; readonly variable: ReadonlyArray<Attribute> }
+>()
+
+const lookupsOf = (category: Category) => {
+  let found = lookups.get(category)
+  if (found === undefined) {
+    found = {
+      byCode: new Map(category.attributes.map((attribute) => [attribute.code, attribute])),
+      variable: orderedAttributes(category).filter((attribute) => attribute.variable)
+    }
+    lookups.set(category, found)
+  }
+  return found
+}
+
+/**
  * Checks attribute values submitted for a category: an object of attribute codes to values, where a
  * blank value (absent, `null`, an empty or all-space string, an empty list) counts as not given.
  * Required attributes must be given; no code may be unknown or name an attribute that is not
@@ -335,15 +356,14 @@ export const validateAttributes = (
   const issues: Array<Errors.Issue> = []
   const report = (subpath: ReadonlyArray<string | number>, reason: string) =>
     issues.push(new Errors.Issue({ path: [...path, ...subpath], reason }))
-  const byCode = new Map<string, Attribute>(category.attributes.map((attribute) => [attribute.code, attribute]))
+  const { byCode, variable } = lookupsOf(category)
   for (const code of Object.keys(submitted)) {
     const attribute = byCode.get(code)
     if (attribute === undefined) report([code], `is not an attribute of ${category.code}`)
     else if (!attribute.variable && !isBlank(submitted[code])) report([code], "is for information only")
   }
   const values: Record<string, Value> = {}
-  for (const attribute of orderedAttributes(category)) {
-    if (!attribute.variable) continue
+  for (const attribute of variable) {
     const value = Object.hasOwn(submitted, attribute.code) ? submitted[attribute.code] : undefined
     if (isBlank(value)) {
       if (attribute.required) report([attribute.code], "is required")

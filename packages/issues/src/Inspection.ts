@@ -22,7 +22,7 @@ import { NodeId } from "@sortgrid/grid/Node"
 import { NodeKind } from "@sortgrid/grid/Profile"
 import { Array as Arr, Either, Option, type ParseResult, Schema } from "effect"
 import { CategoryCode } from "./Category.js"
-import { Register, Reinspect } from "./Lifecycle.js"
+import { Reinspect } from "./Lifecycle.js"
 import { EpochMillis, EvidenceRef, FromInspection, isOpen, Note, type Problem, ProblemId, VisitId } from "./Problem.js"
 
 const Text = (max: number) => Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max))
@@ -380,14 +380,30 @@ export interface Covered {
 }
 
 /**
- * What a visit puts on the register: the commands for `Lifecycle.register`, in template order, and
- * the failing items already covered.
+ * A problem a visit found, to put on the register: a registration without its deadline, which the
+ * register computes from the category's SLA when it registers the problem.
+ *
+ * @since 0.1.0
+ * @category problems
+ */
+export interface Finding {
+  readonly id: ProblemId
+  readonly categoryCode: CategoryCode
+  readonly nodeId: NodeId
+  readonly source: FromInspection
+  readonly note: string | null
+  readonly evidence: ReadonlyArray<EvidenceRef>
+}
+
+/**
+ * What a visit puts on the register: the findings to register, in template order, and the failing
+ * items already covered.
  *
  * @since 0.1.0
  * @category problems
  */
 export interface Derivation {
-  readonly register: ReadonlyArray<Register>
+  readonly register: ReadonlyArray<Finding>
   readonly covered: ReadonlyArray<Covered>
 }
 
@@ -398,9 +414,8 @@ export interface Derivation {
  * category (the earliest registered is named). `openProblems` may hold anything the service loaded:
  * closed problems and other nodes' problems are ignored.
  *
- * `deadlineOf(categoryCode, at)` is the category's SLA deadline for a problem found at the visit's
- * time (`Sla.deadline` with the category and the jurisdiction's calendar); it must be an instant
- * after the visit. The visit's answers are checked first ({@link checkAnswers}).
+ * The visit's answers are checked first ({@link checkAnswers}). Deadlines are not derived here: the
+ * register computes each from the category's SLA when it registers the finding.
  *
  * @since 0.1.0
  * @category problems
@@ -408,8 +423,7 @@ export interface Derivation {
 export const problemsFromVisit = (
   visit: Visit,
   template: ChecklistTemplate,
-  openProblems: ReadonlyArray<Problem>,
-  deadlineOf: (categoryCode: CategoryCode, at: number) => number
+  openProblems: ReadonlyArray<Problem>
 ): Either.Either<Derivation, Errors.Invalid> =>
   Either.flatMap(checkAnswers(visit, template), () => {
     const existing = new Map<string, Problem>()
@@ -428,8 +442,7 @@ export const problemsFromVisit = (
       return answer !== undefined && answer.result === "fail" ? [{ item, answer }] : []
     })
     const covered: Array<Covered> = []
-    const register: Array<Register> = []
-    const issues: Array<Errors.Issue> = []
+    const register: Array<Finding> = []
     const registered = new Map<string, ProblemId>()
     for (const { answer, item } of failing) {
       const { categoryCode, code: itemCode } = item
@@ -443,37 +456,21 @@ export const problemsFromVisit = (
         covered.push({ itemCode, categoryCode, problemId: earlier, by: "same-visit" })
         continue
       }
-      const deadlineAt = deadlineOf(categoryCode, visit.at)
-      if (!Schema.is(EpochMillis)(deadlineAt) || deadlineAt <= visit.at) {
-        issues.push(
-          issue(
-            ["deadlineAt"],
-            `the deadline of ${categoryCode} for a problem found at ${visit.at} must be a later instant, got ${deadlineAt}`
-          )
-        )
-        continue
-      }
       const id = problemIdFor(visit.id, itemCode)
       registered.set(categoryCode, id)
       const evidence = Arr.dedupe(
         failing.flatMap((other) => (other.item.categoryCode === categoryCode ? other.answer.evidence : []))
       )
-      register.push(
-        Register.make(
-          {
-            id,
-            categoryCode,
-            nodeId: visit.nodeId,
-            source: FromInspection.make({ visitId: visit.id, itemCode }, { disableValidation: true }),
-            deadlineAt,
-            note: answer.note ?? item.text,
-            evidence
-          },
-          { disableValidation: true }
-        )
-      )
+      register.push({
+        id,
+        categoryCode,
+        nodeId: visit.nodeId,
+        source: FromInspection.make({ visitId: visit.id, itemCode }, { disableValidation: true }),
+        note: answer.note ?? item.text,
+        evidence
+      })
     }
-    return toInvalid({ register, covered }, issues)
+    return Either.right({ register, covered })
   })
 
 /**

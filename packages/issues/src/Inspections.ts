@@ -25,7 +25,6 @@ import { InspectionStore } from "./InspectionStore.js"
 import { type Problem, VisitId } from "./Problem.js"
 import { ProblemRegister, ProblemRegisterConfig } from "./ProblemRegister.js"
 import { ProblemStore } from "./ProblemStore.js"
-import * as Sla from "./Sla.js"
 
 /**
  * Campaigns and templates to define; either list may be left out.
@@ -269,7 +268,6 @@ export class Inspections extends Effect.Service<Inspections>()("@sortgrid/issues
       const issues: Array<Errors.Issue> = []
       const inputs: Array<{ readonly itemCode: Inspection.ItemCode; readonly input: unknown }> = []
       for (const command of derivation.register) {
-        if (command.source._tag !== "FromInspection") continue
         const found = answers.get(command.source.itemCode)
         const category = Catalogue.find(config.catalogue, command.categoryCode)
         if (found === undefined || Option.isNone(category)) continue
@@ -328,12 +326,7 @@ export class Inspections extends Effect.Service<Inspections>()("@sortgrid/issues
                   )
             }
             const open = yield* problems.open({ nodeIds: [visit.nodeId] })
-            const derivation = yield* Inspection.problemsFromVisit(visit, template, open, (code, found) =>
-              Option.match(Catalogue.find(config.catalogue, code), {
-                onNone: () => found,
-                onSome: (category) => Sla.deadline(found, category.sla, config.calendar)
-              })
-            )
+            const derivation = yield* Inspection.problemsFromVisit(visit, template, open)
             const { inputs, issues } = registerInputs(visit, derivation)
             yield* failIfAny(issues)
             const { reinspect, rectifiedByInspector } = Inspection.reinspectionsFromVisit(visit, template, open)

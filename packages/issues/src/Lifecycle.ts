@@ -23,6 +23,7 @@ import { NodeId } from "@sortgrid/grid/Node"
 import { PersonId } from "@sortgrid/grid/Person"
 import { Either, Option, Schema } from "effect"
 import { AttributeValues, CategoryCode } from "./Category.js"
+import { unchecked } from "./internal/unchecked.js"
 import {
   Assignee,
   ClosedFixed,
@@ -66,6 +67,15 @@ export class Register extends Schema.TaggedClass<Register>()("Register", {
   /** The category's extra attributes, already checked against it (`Category.validateAttributes`). */
   attributes: Schema.optionalWith(AttributeValues, { default: () => ({}), exact: true })
 }) {}
+
+/**
+ * The fields of a {@link Register} command, in an instance or not: what {@link register} reads. A
+ * service that built the command from input it decoded itself passes the fields as they are.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export type RegisterFields = Omit<Schema.Struct.Type<typeof Register.fields>, "_tag">
 
 /**
  * Assign a problem to a unit, and optionally a person in it; assigning again reassigns.
@@ -361,14 +371,13 @@ const registrationContent = (problem: {
  */
 export const register = (
   stored: Option.Option<Problem>,
-  command: Register,
+  command: RegisterFields,
   actorId: Actor.ActorId,
   at: number
 ): Either.Either<Registered, Errors.Invalid | Errors.Conflict> => {
-  const content = { ...command, description: command.note }
   if (Option.isSome(stored)) {
     // Checked before the deadline: a retry arriving after the deadline still replays.
-    return registrationContent(stored.value) === registrationContent(content)
+    return registrationContent(stored.value) === registrationContent({ ...command, description: command.note })
       ? Either.right({ problem: stored.value, event: Option.none() })
       : Either.left(
           new Errors.Conflict({
@@ -386,52 +395,46 @@ export const register = (
       )
     )
   }
-  const problem = new Problem(
-    {
-      id: command.id,
+  // Built from the command's decoded fields: complete and valid, so no constructor runs (see `unchecked`).
+  const problem = unchecked(Problem, {
+    id: command.id,
+    categoryCode: command.categoryCode,
+    nodeId: command.nodeId,
+    source: command.source,
+    description: command.note,
+    evidence: command.evidence,
+    attributes: command.attributes,
+    registeredAt: at,
+    registeredBy: actorId,
+    deadlineAt: command.deadlineAt,
+    state: "registered",
+    assignee: null,
+    rectification: null,
+    reopenCount: 0,
+    closure: null,
+    escalations: [],
+    version: 1
+  })
+  const event = unchecked(ProblemEvent, {
+    problemId: command.id,
+    version: 1,
+    kind: "registered",
+    actor: actorId,
+    at,
+    fromState: null,
+    toState: "registered",
+    note: command.note,
+    evidence: command.evidence,
+    registration: unchecked(Registration, {
       categoryCode: command.categoryCode,
       nodeId: command.nodeId,
       source: command.source,
-      description: command.note,
-      evidence: command.evidence,
-      attributes: command.attributes,
-      registeredAt: at,
-      registeredBy: actorId,
-      deadlineAt: command.deadlineAt,
-      state: "registered",
-      assignee: null,
-      rectification: null,
-      reopenCount: 0,
-      closure: null,
-      escalations: [],
-      version: 1
-    },
-    { disableValidation: true }
-  )
-  const event = new ProblemEvent(
-    {
-      problemId: command.id,
-      version: 1,
-      kind: "registered",
-      actor: actorId,
-      at,
-      fromState: null,
-      toState: "registered",
-      note: command.note,
-      evidence: command.evidence,
-      ...noDetail,
-      registration: new Registration(
-        {
-          categoryCode: command.categoryCode,
-          nodeId: command.nodeId,
-          source: command.source,
-          deadlineAt: command.deadlineAt
-        },
-        { disableValidation: true }
-      )
-    },
-    { disableValidation: true }
-  )
+      deadlineAt: command.deadlineAt
+    }),
+    assignee: null,
+    closure: null,
+    escalatedTo: null
+  })
   return Either.right({ problem, event: Option.some(event) })
 }
 

@@ -20,7 +20,6 @@ const binDamaged = CategoryCode.make("bin-damaged")
 const signage = CategoryCode.make("signage-missing")
 const dirty = CategoryCode.make("station-dirty")
 const photo = (name: string) => Problem.EvidenceRef.make(`https://media.example/${name}.jpg`)
-const deadlineOf = (_code: CategoryCode, at: number) => at + 3 * day
 
 const campaign = Inspection.Campaign.make({
   id: Inspection.CampaignId.make("hardware-to-zero"),
@@ -221,13 +220,15 @@ describe("Inspection", () => {
       answer("kitchen-bin", "fail", ["kitchen"])
     ])
 
-    it("registers one problem per failing category, in template order, with derived ids and deadlines", () => {
-      const derived = ok(Inspection.problemsFromVisit(failing, template, [], deadlineOf))
-      expect(derived.register.map((command) => [command.id, command.categoryCode, command.deadlineAt])).toEqual([
-        ["visit-1:kitchen-bin", binMissing, t0 + 3 * day],
-        ["visit-1:signage", signage, t0 + 3 * day],
-        ["visit-1:clean", dirty, t0 + 3 * day]
+    it("registers one problem per failing category, in template order, with derived ids and no deadline", () => {
+      const derived = ok(Inspection.problemsFromVisit(failing, template, []))
+      expect(derived.register.map((finding) => [finding.id, finding.categoryCode, finding.nodeId])).toEqual([
+        ["visit-1:kitchen-bin", binMissing, compound],
+        ["visit-1:signage", signage, compound],
+        ["visit-1:clean", dirty, compound]
       ])
+      // The register computes the deadline from the category's SLA when it registers a finding.
+      expect(derived.register.every((finding) => !("deadlineAt" in finding))).toBe(true)
       expect(derived.register[0]!.evidence).toEqual([photo("kitchen"), photo("other")])
       expect(derived.register[0]!.note).toBe("check kitchen-bin")
       expect(derived.register[0]!.source).toEqual(
@@ -242,7 +243,7 @@ describe("Inspection", () => {
       const open = openProblem("p-open", dirty)
       const elsewhere = openProblem("p-elsewhere", binMissing, NodeId.make("compound-2"))
       const closed = closeProblem(openProblem("p-closed", signage))
-      const derived = ok(Inspection.problemsFromVisit(failing, template, [open, elsewhere, closed], deadlineOf))
+      const derived = ok(Inspection.problemsFromVisit(failing, template, [open, elsewhere, closed]))
       expect(derived.register.map((command) => command.categoryCode)).toEqual([binMissing, signage])
       expect(derived.covered).toContainEqual({
         itemCode: "clean",
@@ -253,10 +254,11 @@ describe("Inspection", () => {
     })
 
     it("is idempotent: recording the visit again replays the same registrations", () => {
-      const first = ok(Inspection.problemsFromVisit(failing, template, [], deadlineOf))
-      const again = ok(Inspection.problemsFromVisit(visit([...failing.items].reverse()), template, [], deadlineOf))
+      const first = ok(Inspection.problemsFromVisit(failing, template, []))
+      const again = ok(Inspection.problemsFromVisit(visit([...failing.items].reverse()), template, []))
       expect(again).toEqual(first)
-      for (const command of first.register) {
+      for (const finding of first.register) {
+        const command = { ...finding, deadlineAt: t0 + 3 * day, attributes: {} }
         const stored = ok(
           Either.mapLeft(Lifecycle.register(Option.none(), command, inspector, t0), (e) =>
             Errors.Invalid.one([], e.message)
@@ -267,13 +269,10 @@ describe("Inspection", () => {
       }
     })
 
-    it("refuses an invalid visit and a deadline not after the visit", () => {
-      expect(paths(invalid(Inspection.problemsFromVisit(visit(allPass.slice(1)), template, [], deadlineOf)))).toEqual([
+    it("refuses an invalid visit", () => {
+      expect(paths(invalid(Inspection.problemsFromVisit(visit(allPass.slice(1)), template, [])))).toEqual([
         "visit.items"
       ])
-      expect(paths(invalid(Inspection.problemsFromVisit(failing, template, [], (_code, at) => at)))).toContain(
-        "deadlineAt"
-      )
     })
 
     it("hashes ids that would be too long, keeping them distinct", () => {
@@ -315,7 +314,7 @@ describe("Inspection", () => {
             return entry.closed ? closeProblem(problem) : problem
           })
           const recorded = (order: ReadonlyArray<Inspection.ItemResult>) =>
-            ok(Inspection.problemsFromVisit(visit(order, visitId), checklist, problems, deadlineOf))
+            ok(Inspection.problemsFromVisit(visit(order, visitId), checklist, problems))
           const derived = recorded(answers)
 
           const blocked = new Set(

@@ -9,9 +9,9 @@
 import { SqlClient } from "@effect/sql"
 import { Audit, AuditStore, Json } from "@sortgrid/core"
 import { Effect, type Either, Layer, Schema } from "effect"
-import { chunksOf, maxParameters, transaction } from "./internal/errors.js"
+import { chunksOf, transaction } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
-import { Int, readRows } from "./internal/query.js"
+import { anyOf, Int, readRows } from "./internal/query.js"
 
 const Row = Schema.Struct({
   position: Int,
@@ -58,7 +58,8 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
   AuditStore.AuditStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const idsPerSelect = Math.min(10_000, maxParameters(sql))
+    const isAnyOf = anyOf(sql)
+    const idsPerSelect = 10_000
     const insertEntries = makeInserter<ReturnType<typeof toRow>>(sql, "audit_entry", [
       "position",
       "id",
@@ -91,9 +92,11 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
         Effect.gen(function* () {
           const head = yield* readHead("audit append")
           const existing: Array<Audit.AuditEntry> = []
+          // The ids travel as one parameter (`isAnyOf`): one statement text whatever the batch's size,
+          // prepared once instead of once per distinct count of placeholders.
           for (const chunk of chunksOf([...new Set(ids)], idsPerSelect)) {
             existing.push(
-              ...(yield* sql`SELECT * FROM audit_entry WHERE ${sql.in("id", chunk)}`.pipe(
+              ...(yield* sql`SELECT * FROM audit_entry WHERE ${isAnyOf("id", chunk)}`.pipe(
                 readRows("audit append", decodeRows)
               ))
             )
