@@ -6,9 +6,9 @@
  * the tree as of the period's last day.
  *
  * A node ref asks for that node; a node path for every node on or under it. The request is read
- * set-based: one version query per distinct subtree it names, then one roster query for every
- * station under them and one event query for every node under them, whatever the number of nodes
- * asked. Nodes with nothing to count (no station, no event) get no value, as the provider
+ * set-based: one version query for the subtrees it names (under the path they share when there
+ * are several), then one roster query for every station under them and one event query for every
+ * node under them, whatever the number of nodes asked. Nodes with nothing to count (no station, no event) get no value, as the provider
  * interface asks; elements this provider does not offer, and nodes not on the tree that day, yield
  * nothing.
  *
@@ -94,10 +94,28 @@ export const recordCap = 50
 const offered = new Set<string>(dataElements.map((entry) => entry.id))
 
 /** The fewest paths whose subtrees hold every wanted path. */
-const covering = (paths: ReadonlyArray<Actor.NodePath>): ReadonlyArray<Actor.NodePath> =>
-  [...new Set(paths)]
-    .sort()
-    .filter((path, index, sorted) => !sorted.slice(0, index).some((earlier) => path.startsWith(earlier)))
+const covering = (paths: ReadonlyArray<Actor.NodePath>): ReadonlyArray<Actor.NodePath> => {
+  // Sorted, a path under another comes after it and after every path between them, all of which
+  // are under it too: comparing with the last root kept is enough.
+  const roots: Array<Actor.NodePath> = []
+  for (const path of [...new Set(paths)].sort()) {
+    const last = roots.at(-1)
+    if (last === undefined || !path.startsWith(last)) roots.push(path)
+  }
+  return roots
+}
+
+/** The longest path every root is on or under (`/` when they share no node). */
+const commonPath = (roots: ReadonlyArray<Actor.NodePath>): Actor.NodePath => {
+  let common = pathIds(roots[0]!)
+  for (const root of roots.slice(1)) {
+    const ids = pathIds(root)
+    let n = 0
+    while (n < common.length && common[n] === ids[n]) n++
+    common = common.slice(0, n)
+  }
+  return Actor.NodePath.make(common.length === 0 ? "/" : `/${common.join("/")}/`, { disableValidation: true })
+}
 
 /** An outreach tally of one node, with the events behind it. */
 interface OutreachTally {
@@ -112,7 +130,6 @@ interface OutreachTally {
  * above it up to the root. Pure; events are visited in id order so the listed ids are stable.
  */
 const outreachByNode = (
-  roots: ReadonlyArray<Actor.NodePath>,
   events: ReadonlyArray<Outreach.OutreachEvent>,
   pathOf: ReadonlyMap<string, Actor.NodePath>,
   firstDay: Period.IsoDate,
@@ -123,10 +140,8 @@ const outreachByNode = (
   for (const event of sorted) {
     const path = pathOf.get(event.nodeId)
     if (path === undefined || event.date < firstDay || event.date > lastDay) continue
-    const root = roots.find((candidate) => path.startsWith(candidate))
-    if (root === undefined) continue
     const ids = pathIds(path)
-    for (let index = Math.max(0, pathIds(root).length - 1); index < ids.length; index++) {
+    for (let index = 0; index < ids.length; index++) {
       const id = ids[index] ?? ""
       let tally = tallies.get(id)
       if (tally === undefined) {
@@ -169,9 +184,17 @@ export const make = Effect.gen(function* () {
       const wantedRefs = new Set<string>(refVersions.map((version) => version.nodeId))
       const roots = covering([...paths, ...refVersions.map((version) => version.path)])
       if (roots.length === 0) return []
-      // The subtrees asked about, as they stood on the period's last day: one query per subtree.
-      const subtrees = yield* Effect.forEach(roots, (under) => grid.versions({ asOf, under }))
-      const nodes: ReadonlyArray<NodeVersion> = subtrees.flat()
+      // The subtrees asked about, as they stood on the period's last day, in one query.
+      const rootSet = new Set<string>(roots)
+      const underRoot = (node: NodeVersion) => {
+        const ids = pathIds(node.path)
+        for (let n = 1; n <= ids.length; n++) if (rootSet.has(`/${ids.slice(0, n).join("/")}/`)) return true
+        return false
+      }
+      const nodes: ReadonlyArray<NodeVersion> =
+        roots.length === 1
+          ? yield* grid.versions({ asOf, under: roots[0] })
+          : (yield* grid.versions({ asOf, under: commonPath(roots) })).filter(underRoot)
       const pathOf = new Map<string, Actor.NodePath>(nodes.map((node) => [node.nodeId, node.path]))
       const asked = (node: NodeVersion) =>
         wantedRefs.has(node.nodeId) || paths.some((path) => node.path.startsWith(path))
@@ -189,17 +212,14 @@ export const make = Effect.gen(function* () {
       if (wantsDuty && stations.length > 0) {
         const roster = yield* dutyStore.roster({ stations: stations.map((s) => s.nodeId), firstDay, lastDay })
         const attendance = Duty.attendanceOf(roster, period)
-        for (const under of roots) {
-          const report = Duty.presence({ under, period, asOf, stations, attendance })
-          for (const part of report.byNode) presence.set(part.nodeId, part)
-        }
+        const report = Duty.presence({ under: Actor.root, period, asOf, stations, attendance })
+        for (const part of report.byNode) presence.set(part.nodeId, part)
       }
 
       // Outreach: one event read for every node under every root.
       const outreach =
         wantsOutreach && nodes.length > 0
           ? outreachByNode(
-              roots,
               yield* outreachStore.events({ nodes: nodes.map((node) => node.nodeId), firstDay, lastDay }),
               pathOf,
               firstDay,

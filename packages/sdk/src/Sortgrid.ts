@@ -17,6 +17,7 @@ import {
   DutyRoster,
   Geography,
   Grid,
+  GridValues,
   OutreachEvents,
   People,
   type PriorityResident,
@@ -103,15 +104,18 @@ export const layerStore = (
 
 /**
  * The data-value providers the assessment engine reads derived values from, combined in order of
- * precedence (`DataValue.combine`): the problem register's stats. Providers of the grid (duty
- * presence, outreach) and the ledger join here as they are written.
+ * precedence (`DataValue.combine`): the problem register's stats (`issues.*`), then the grid's duty
+ * presence and outreach figures (`grid.duty.*`, `grid.outreach.*`). The ledger's provider joins
+ * here as it is written.
  *
  * @since 0.1.0
  * @category layers
  */
 export const dataValues = Layer.effect(
   DataValue.DataValueProvider,
-  Effect.map(ProblemValues.make, (issues) => DataValue.combine([issues]))
+  Effect.all([ProblemValues.make, GridValues.make]).pipe(
+    Effect.map(([issues, grid]) => DataValue.combine([issues, grid]))
+  )
 )
 
 /**

@@ -19,6 +19,7 @@ import * as DutySuite from "./DutySuite.js"
 import type { Store } from "./Fixtures.js"
 import * as GeographySuite from "./GeographySuite.js"
 import * as GridSuite from "./GridSuite.js"
+import * as GridValuesSuite from "./GridValuesSuite.js"
 import * as InspectionSuite from "./InspectionSuite.js"
 import * as LedgerSuite from "./LedgerSuite.js"
 import * as OutreachSuite from "./OutreachSuite.js"
@@ -48,6 +49,7 @@ export const all = <E1, E2>(
   PeopleSuite.suite(name, store)
   DutySuite.suite(name, store)
   OutreachSuite.suite(name, store)
+  GridValuesSuite.suite(name, store)
   ProblemSuite.suite(name, store)
   InspectionSuite.suite(name, store)
   CampaignSuite.suite(name, store)

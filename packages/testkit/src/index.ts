@@ -57,6 +57,11 @@ export * as GridSuite from "./GridSuite.js"
 /**
  * @since 0.1.0
  */
+export * as GridValuesSuite from "./GridValuesSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as HardwareCampaign from "./HardwareCampaign.js"
 
 /**
