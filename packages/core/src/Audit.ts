@@ -23,8 +23,8 @@ import { Conflict } from "./Errors.js"
 import * as Id from "./Id.js"
 import * as Idempotency from "./Idempotency.js"
 import { digest, sha256Hex } from "./internal/canonical.js"
-import { unchecked } from "./internal/unchecked.js"
 import { Json } from "./Json.js"
+import * as Trusted from "./Trusted.js"
 
 /**
  * The id of an audit entry, chosen by the caller: it is the entry's idempotency key.
@@ -255,8 +255,8 @@ export const planAppend = (
       hash: genesisHash
     }
     fields.hash = entryHash(fields)
-    // Every field is set and valid by construction (see `unchecked`): no constructor to run per entry.
-    const entry = unchecked(AuditEntry, fields)
+    // Every field is set and valid by construction (see `Trusted.make`): no constructor to run per entry.
+    const entry = Trusted.make(AuditEntry, fields)
     previousHash = entry.hash
     known.set(entry.id, entry)
     append.push(entry)

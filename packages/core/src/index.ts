@@ -63,3 +63,8 @@ export * as Permission from "./Permission.js"
  * @since 0.1.0
  */
 export * as Transactor from "./Transactor.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Trusted from "./Trusted.js"

@@ -18,12 +18,11 @@
  *
  * @since 0.1.0
  */
-import { Actor, Errors, Json } from "@sortgrid/core"
+import { Actor, Errors, Json, Trusted } from "@sortgrid/core"
 import { NodeId } from "@sortgrid/grid/Node"
 import { PersonId } from "@sortgrid/grid/Person"
 import { Either, Option, Schema } from "effect"
 import { AttributeValues, CategoryCode } from "./Category.js"
-import { unchecked } from "./internal/unchecked.js"
 import {
   Assignee,
   ClosedFixed,
@@ -395,8 +394,8 @@ export const register = (
       )
     )
   }
-  // Built from the command's decoded fields: complete and valid, so no constructor runs (see `unchecked`).
-  const problem = unchecked(Problem, {
+  // Built from the command's decoded fields: complete and valid, so no constructor runs (see `Trusted.make`).
+  const problem = Trusted.make(Problem, {
     id: command.id,
     categoryCode: command.categoryCode,
     nodeId: command.nodeId,
@@ -415,7 +414,7 @@ export const register = (
     escalations: [],
     version: 1
   })
-  const event = unchecked(ProblemEvent, {
+  const event = Trusted.make(ProblemEvent, {
     problemId: command.id,
     version: 1,
     kind: "registered",
@@ -425,7 +424,7 @@ export const register = (
     toState: "registered",
     note: command.note,
     evidence: command.evidence,
-    registration: unchecked(Registration, {
+    registration: Trusted.make(Registration, {
       categoryCode: command.categoryCode,
       nodeId: command.nodeId,
       source: command.source,

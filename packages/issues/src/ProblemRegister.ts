@@ -16,14 +16,13 @@
  *
  * @since 0.1.0
  */
-import { Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor } from "@sortgrid/core"
+import { Actor, Audit, AuditLog, Errors, Json, Period, Permission, Transactor, Trusted } from "@sortgrid/core"
 import { GridStore } from "@sortgrid/grid/GridStore"
 import { NodeId } from "@sortgrid/grid/Node"
 import { Clock, Context, Effect, Either, Option, type ParseResult, Schema } from "effect"
 import * as Catalogue from "./Catalogue.js"
 import * as Category from "./Category.js"
 import { statsUnder } from "./internal/stats.js"
-import { unchecked } from "./internal/unchecked.js"
 import * as Lifecycle from "./Lifecycle.js"
 import {
   EpochMillis,
@@ -133,8 +132,8 @@ const registerFields = (input: typeof RegisterInput.Encoded): RegisterFields => 
     nodeId: NodeId.make(input.nodeId, checked),
     source:
       source === undefined || source._tag === "ManualReport"
-        ? unchecked(ManualReport, { reference: source?.reference ?? null, _tag: "ManualReport" })
-        : unchecked(FromInspection, {
+        ? Trusted.make(ManualReport, { reference: source?.reference ?? null, _tag: "ManualReport" })
+        : Trusted.make(FromInspection, {
             visitId: VisitId.make(source.visitId, checked),
             itemCode: source.itemCode,
             _tag: "FromInspection"

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Actor, Audit, Json } from "@sortgrid/core"
+import { Actor, Audit, Json, Trusted } from "@sortgrid/core"
 import { NodeId } from "@sortgrid/grid/Node"
 import { Either, Equal, Option, ParseResult, Schema } from "effect"
 import fc from "fast-check"
 import { CategoryCode } from "../src/Category.js"
-import { unchecked } from "../src/internal/unchecked.js"
 import * as Lifecycle from "../src/Lifecycle.js"
 import * as Problem from "../src/Problem.js"
 import * as ProblemRegister from "../src/ProblemRegister.js"
@@ -168,10 +167,10 @@ describe("ProblemRegister: instances built without their constructor", () => {
   }
 
   it("equal a constructed problem, tagged source and event, fields and JSON in the same order", () => {
-    same(unchecked(Problem.Problem, fields), new Problem.Problem(fields))
-    same(unchecked(Problem.ManualReport, { reference: "12345", _tag: "ManualReport" }), source)
+    same(Trusted.make(Problem.Problem, fields), new Problem.Problem(fields))
+    same(Trusted.make(Problem.ManualReport, { reference: "12345", _tag: "ManualReport" }), source)
     same(
-      unchecked(Problem.FromInspection, {
+      Trusted.make(Problem.FromInspection, {
         visitId: Problem.VisitId.make("v-1"),
         itemCode: "kitchen-bin",
         _tag: "FromInspection"
