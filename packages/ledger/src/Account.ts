@@ -23,7 +23,7 @@
  *
  * @since 0.1.0
  */
-import { Id } from "@sortgrid/core"
+import { Id, Trusted } from "@sortgrid/core"
 import { Schema } from "effect"
 
 /**
@@ -162,6 +162,17 @@ export class Account extends Schema.Class<Account>("@sortgrid/ledger/Account")({
   /** When the ledger created the account. */
   timestamp: EpochMillis
 }) {}
+
+/**
+ * An account from fields that already satisfy {@link Account}'s schema — read back from the
+ * ledger's own store, or made by the ledger's rules — without validating or copying them again.
+ * Anything from outside must go through the schema (or `new Account(…)`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsafeMake = (fields: { readonly [K in keyof Account]: Account[K] }): Account =>
+  Trusted.make(Account, fields)
 
 /**
  * A request to create an account. Without `flags`, the account gets {@link defaultFlags} of its
@@ -341,13 +352,16 @@ export const create = (
  * @category constructors
  */
 export const withBalances = (account: Account, balances: Balances): Account =>
-  new Account(
-    {
-      ...account,
-      debitsPending: balances.debitsPending,
-      debitsPosted: balances.debitsPosted,
-      creditsPending: balances.creditsPending,
-      creditsPosted: balances.creditsPosted
-    },
-    { disableValidation: true }
-  )
+  unsafeMake({
+    id: account.id,
+    ledger: account.ledger,
+    code: account.code,
+    ownerReference: account.ownerReference,
+    flags: account.flags,
+    closed: account.closed,
+    debitsPending: balances.debitsPending,
+    debitsPosted: balances.debitsPosted,
+    creditsPending: balances.creditsPending,
+    creditsPosted: balances.creditsPosted,
+    timestamp: account.timestamp
+  })

@@ -19,6 +19,7 @@
 import { type Actor, Audit, AuditLog, Errors, Json, Permission, Transactor } from "@sortgrid/core"
 import { Clock, Context, Effect, Either, Schema } from "effect"
 import * as Account from "./Account.js"
+import * as TransferInputFast from "./internal/transferInput.js"
 import { type Cursor, LedgerStore } from "./LedgerStore.js"
 import * as Lots from "./Lots.js"
 import * as Posting from "./Posting.js"
@@ -157,144 +158,13 @@ const decodeBatch = <A, I>(schema: Schema.Schema<A, I>, inputs: unknown) =>
         : Effect.succeed(decoded)
   )
 
-// A fast path for decoding transfers, the hot input of the ledger: plain objects whose every field
-// is present-and-valid or absent are built directly; anything else (an excess or undefined field, a
-// value out of shape, a non-plain object) sends the whole batch through the schema, which gives the
-// errors. It accepts only what `Transfer.TransferInput` accepts, and builds the same value.
-const idPattern = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
-const codePattern = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/
-const inputKeys: ReadonlySet<string> = new Set([
-  "id",
-  "debitAccountId",
-  "creditAccountId",
-  "amount",
-  "pendingId",
-  "reversesId",
-  "ledger",
-  "code",
-  "sourceReference",
-  "flags",
-  "timeoutSeconds"
-])
-const flagKeys: ReadonlySet<string> = new Set(["linked", "pending", "postPending", "voidPending"])
-const flagsByBits: ReadonlyArray<Transfer.TransferFlags> = Array.from({ length: 16 }, (_, bits) =>
-  Transfer.TransferFlags.make({
-    linked: (bits & 1) !== 0,
-    pending: (bits & 2) !== 0,
-    postPending: (bits & 4) !== 0,
-    voidPending: (bits & 8) !== 0
-  })
-)
-/** Not decodable by the fast path. */
-const slow = Symbol("slow")
-
-const isPlain = (value: unknown): value is { readonly [key: string]: unknown } => {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false
-  const prototype: unknown = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
-const fastFields = (value: unknown, keys: ReadonlySet<string>): { readonly [key: string]: unknown } | typeof slow => {
-  if (!isPlain(value)) return slow
-  for (const key of Reflect.ownKeys(value)) {
-    if (typeof key !== "string" || !keys.has(key) || value[key] === undefined) return slow
-  }
-  return value
-}
-
-const fastId = (value: unknown): string | null | typeof slow =>
-  value === undefined || value === null ? null : typeof value === "string" && idPattern.test(value) ? value : slow
-
-const fastTransferInput = (value: unknown): Transfer.TransferInput | typeof slow => {
-  const fields = fastFields(value, inputKeys)
-  if (fields === slow) return slow
-  const id = fastId(fields.id)
-  const debitAccountId = fastId(fields.debitAccountId)
-  const creditAccountId = fastId(fields.creditAccountId)
-  const pendingId = fastId(fields.pendingId)
-  const reversesId = fastId(fields.reversesId)
-  const ledger = fastId(fields.ledger)
-  if (
-    id === slow ||
-    id === null ||
-    debitAccountId === slow ||
-    creditAccountId === slow ||
-    pendingId === slow ||
-    reversesId === slow ||
-    ledger === slow
-  ) {
-    return slow
-  }
-  const { amount, code, sourceReference, timeoutSeconds } = fields
-  if (
-    amount !== undefined &&
-    amount !== null &&
-    !(typeof amount === "number" && Number.isSafeInteger(amount) && amount >= 1)
-  )
-    return slow
-  if (
-    code !== undefined &&
-    code !== null &&
-    !(typeof code === "string" && code.length <= 64 && codePattern.test(code))
-  ) {
-    return slow
-  }
-  if (
-    sourceReference !== undefined &&
-    sourceReference !== null &&
-    !(typeof sourceReference === "string" && sourceReference.length >= 1 && sourceReference.length <= 256)
-  ) {
-    return slow
-  }
-  if (
-    timeoutSeconds !== undefined &&
-    !(
-      typeof timeoutSeconds === "number" &&
-      Number.isSafeInteger(timeoutSeconds) &&
-      timeoutSeconds >= 0 &&
-      timeoutSeconds <= 2 ** 31 - 1
-    )
-  ) {
-    return slow
-  }
-  let bits = 0
-  if (fields.flags !== undefined) {
-    const flags = fastFields(fields.flags, flagKeys)
-    if (flags === slow) return slow
-    const names = ["linked", "pending", "postPending", "voidPending"] as const
-    for (let bit = 0; bit < names.length; bit++) {
-      const flag = flags[names[bit]!]
-      if (flag === true) bits |= 1 << bit
-      else if (flag !== undefined && flag !== false) return slow
-    }
-  }
-  return Transfer.TransferInput.make(
-    {
-      id: Transfer.TransferId.make(id, { disableValidation: true }),
-      debitAccountId:
-        debitAccountId === null ? null : Account.AccountId.make(debitAccountId, { disableValidation: true }),
-      creditAccountId:
-        creditAccountId === null ? null : Account.AccountId.make(creditAccountId, { disableValidation: true }),
-      amount: typeof amount === "number" ? amount : null,
-      pendingId: pendingId === null ? null : Transfer.TransferId.make(pendingId, { disableValidation: true }),
-      reversesId: reversesId === null ? null : Transfer.TransferId.make(reversesId, { disableValidation: true }),
-      ledger: ledger === null ? null : Account.LedgerId.make(ledger, { disableValidation: true }),
-      code: typeof code === "string" ? Transfer.TransferCode.make(code, { disableValidation: true }) : null,
-      sourceReference: typeof sourceReference === "string" ? sourceReference : null,
-      flags: flagsByBits[bits]!,
-      timeoutSeconds: typeof timeoutSeconds === "number" ? timeoutSeconds : 0
-    },
-    { disableValidation: true }
-  )
-}
-
 /** Decodes a batch of transfers: the fast path when every item takes it, else the schema. */
 const decodeTransfers = (inputs: unknown) => {
   if (Array.isArray(inputs) && inputs.length <= batchMax) {
     const decoded: Array<Transfer.TransferInput> = []
     for (const input of inputs) {
-      const fast = fastTransferInput(input)
-      if (fast === slow) return decodeBatch(Transfer.TransferInput, inputs)
+      const fast = TransferInputFast.decode(input)
+      if (fast === undefined) return decodeBatch(Transfer.TransferInput, inputs)
       decoded.push(fast)
     }
     return Effect.succeed<ReadonlyArray<Transfer.TransferInput>>(decoded)
@@ -309,13 +179,18 @@ const auditDraft = (
   subject: string,
   ids: ReadonlyArray<string>
 ): Audit.AuditDraft =>
-  Audit.AuditDraft.make({
-    id: Audit.AuditEntryId.make(`ledger.${action}.${Json.digest(ids)}`),
-    actor: actor.id,
-    action,
-    subject,
-    payload: { ids: [...ids], count: ids.length }
-  })
+  // Built from values already checked (the actor's id, decoded ids): not validated again, which
+  // would walk every id of the batch once more.
+  Audit.AuditDraft.make(
+    {
+      id: Audit.AuditEntryId.make(`ledger.${action}.${Json.digest(ids)}`),
+      actor: actor.id,
+      action,
+      subject,
+      payload: { ids: [...ids], count: ids.length }
+    },
+    { disableValidation: true }
+  )
 
 const encodeCursor = (cursor: Cursor): string => `${cursor.timestamp}:${cursor.id}`
 

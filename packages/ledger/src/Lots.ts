@@ -16,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import { Trusted } from "@sortgrid/core"
 import { Schema } from "effect"
 import * as Account from "./Account.js"
 import * as Transfer from "./Transfer.js"
@@ -37,6 +38,15 @@ export class Lot extends Schema.Class<Lot>("@sortgrid/ledger/Lot")({
   /** The first instant at which what remains has expired; `null` when it never expires. */
   expiresAt: Schema.NullOr(Account.EpochMillis)
 }) {}
+
+/**
+ * A lot from fields that already satisfy {@link Lot}'s schema — read back from the ledger's own
+ * store, or made by {@link apply} — without validating or copying them again.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsafeMakeLot = (fields: { readonly [K in keyof Lot]: Lot[K] }): Lot => Trusted.make(Lot, fields)
 
 /**
  * A programme's lot policy.
@@ -98,7 +108,16 @@ export const order = (a: Lot, b: Lot): number => {
 const earliest = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.min(a, b)
 
-const withRemaining = (lot: Lot, remaining: number): Lot => new Lot({ ...lot, remaining }, { disableValidation: true })
+const withRemaining = (lot: Lot, remaining: number): Lot =>
+  unsafeMakeLot({
+    id: lot.id,
+    accountId: lot.accountId,
+    ledger: lot.ledger,
+    amount: lot.amount,
+    remaining,
+    timestamp: lot.timestamp,
+    expiresAt: lot.expiresAt
+  })
 
 /**
  * What {@link apply} works on: the accounts the batch touches and the open lots (those with
@@ -165,18 +184,15 @@ export const apply = (
       // Points moving from wallet to wallet (a household move) keep the expiry of the lots they
       // came from (the earliest, if several), so a move never extends their life.
       const fresh = expiresAt(policyOf(transfer.ledger), transfer.timestamp)
-      const lot = new Lot(
-        {
-          id: transfer.id,
-          accountId: transfer.creditAccountId,
-          ledger: transfer.ledger,
-          amount: transfer.amount,
-          remaining: transfer.amount,
-          timestamp: transfer.timestamp,
-          expiresAt: carried === undefined ? fresh : earliest(carried, fresh)
-        },
-        { disableValidation: true }
-      )
+      const lot = unsafeMakeLot({
+        id: transfer.id,
+        accountId: transfer.creditAccountId,
+        ledger: transfer.ledger,
+        amount: transfer.amount,
+        remaining: transfer.amount,
+        timestamp: transfer.timestamp,
+        expiresAt: carried === undefined ? fresh : earliest(carried, fresh)
+      })
       const lots = lotsOf(transfer.creditAccountId)
       const at = lots.findIndex((other) => order(lot, other) < 0)
       lots.splice(at < 0 ? lots.length : at, 0, lot)

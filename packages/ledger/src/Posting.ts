@@ -432,23 +432,20 @@ export const decide = (
       }
     }
 
-    const transfer = new Transfer.Transfer(
-      {
-        id: input.id,
-        debitAccountId: debit.id,
-        creditAccountId: credit.id,
-        amount: value,
-        pendingId: input.pendingId,
-        reversesId: input.reversesId,
-        ledger: debit.ledger,
-        code: code!,
-        sourceReference: input.sourceReference,
-        flags,
-        timeoutSeconds: input.timeoutSeconds,
-        timestamp
-      },
-      { disableValidation: true }
-    )
+    const transfer = Transfer.unsafeMake({
+      id: input.id,
+      debitAccountId: debit.id,
+      creditAccountId: credit.id,
+      amount: value,
+      pendingId: input.pendingId,
+      reversesId: input.reversesId,
+      ledger: debit.ledger,
+      code: code!,
+      sourceReference: input.sourceReference,
+      flags,
+      timeoutSeconds: input.timeoutSeconds,
+      timestamp
+    })
     const before = { debit: { ...d }, credit: { ...c } }
     Object.assign(d, next.debit)
     Object.assign(c, next.credit)

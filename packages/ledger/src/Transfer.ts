@@ -21,7 +21,7 @@
  *
  * @since 0.1.0
  */
-import { Id, Json } from "@sortgrid/core"
+import { Id, Json, Trusted } from "@sortgrid/core"
 import { Schema } from "effect"
 import { AccountId, EpochMillis, LedgerId, Reference } from "./Account.js"
 
@@ -179,6 +179,17 @@ export class Transfer extends Schema.Class<Transfer>("@sortgrid/ledger/Transfer"
 }) {}
 
 /**
+ * A transfer from fields that already satisfy {@link Transfer}'s schema — read back from the
+ * ledger's own store, or made by the posting rule — without validating or copying them again.
+ * Anything from outside must go through the schema (or `new Transfer(…)`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsafeMake = (fields: { readonly [K in keyof Transfer]: Transfer[K] }): Transfer =>
+  Trusted.make(Transfer, fields)
+
+/**
  * A request to create a transfer. A post or void may leave out the accounts, ledger, code and
  * amount: it inherits them from the hold (a post without `amount` posts the whole hold); when given
  * they must match the hold. Every other transfer must give them.
@@ -199,6 +210,17 @@ export class TransferInput extends Schema.Class<TransferInput>("@sortgrid/ledger
   flags: Schema.optionalWith(TransferFlags, { default: () => noFlags }),
   timeoutSeconds: Schema.optionalWith(Schema.Int.pipe(Schema.between(0, 2 ** 31 - 1)), { default: () => 0 })
 }) {}
+
+/**
+ * A transfer request from fields that already satisfy {@link TransferInput}'s schema, every
+ * defaulted field given (the decoder's fast path checks them itself), without validating or copying
+ * them again.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const unsafeMakeInput = (fields: { readonly [K in keyof TransferInput]: TransferInput[K] }): TransferInput =>
+  Trusted.make(TransferInput, fields)
 
 /**
  * Whether a stored transfer moved posted balances (single-phase, reversal or post-pending).

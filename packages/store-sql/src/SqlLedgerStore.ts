@@ -2,22 +2,27 @@
  * The points ledger over `SqlClient`: `ledger_account`, `ledger_transfer`, `ledger_timed_hold` and
  * `ledger_lot` (migration 12). Written for speed: a batch is a handful of statements whatever its
  * size — the state it touches is loaded set-based (every id list bound as one parameter), decided
- * in memory by `Posting.decide`, and written with multi-row INSERTs and one UPDATE for all changed
- * balances (and one for all changed lots), all inside one write transaction.
+ * in memory by `Posting.decide`, and written set-based, all inside one write transaction. On
+ * PostgreSQL, where every statement is a round trip, that is two statements: one that locks and
+ * loads, one that writes every table (data-modifying CTEs over `unnest`ed array parameters). On
+ * SQLite (in process) it is a few reads and one multi-row statement per table. Rows are read as
+ * arrays of values and built into the ledger's classes without a schema pass (the store wrote
+ * them), and nothing just written is read back: the plan already holds it.
  *
  * Why two batches never decide on the same balances (no double spend):
  * - **SQLite**: every write transaction begins with `BEGIN IMMEDIATE` (store-sqlite's client), so
  *   the batch holds the database's write lock from its first read to its commit; the store runs
  *   with `synchronous = FULL`, so a batch whose call returned survives power loss.
- * - **PostgreSQL**: the batch locks the rows of every account it touches (`SELECT … FOR UPDATE`),
- *   and reads everything else after that lock. A batch touching an account waits for any other
- *   holding it, then (READ COMMITTED) reads what that one committed. The rows are locked in one
- *   statement ordered by id, so every batch acquires its locks in the same global order and two
- *   batches can never each hold a lock the other waits for: no deadlock among ledger batches. The
- *   holds and transfers a batch references are read before the lock, which is safe because stored
- *   transfers never change; their accounts join the locked set. We chose row locks over one
- *   advisory lock per database so that batches on different accounts do not queue on each other
- *   in the store (the audit chain's head row still orders their commits).
+ * - **PostgreSQL**: the batch locks the rows of every account it touches (`SELECT … FOR UPDATE`,
+ *   the accounts of the transfers it references included). A batch touching an account waits for
+ *   any other holding it. The rows are locked in one statement ordered by id, so every batch
+ *   acquires its locks in the same global order and two batches can never each hold a lock the
+ *   other waits for: no deadlock among ledger batches. The same statement reads the rest of the
+ *   state on the snapshot it started with, and checks that every row it locked is the version that
+ *   snapshot saw; if another batch committed on these accounts in between, it loads again, holding
+ *   the locks (see `loadPg`). We chose row locks over one advisory lock per database so that
+ *   batches on different accounts do not queue on each other in the store (the audit chain's head
+ *   row still orders their commits).
  *
  * What the locks do not cover — two batches creating the same new transfer or account id on
  * different accounts — the primary keys and the unique index on `pending_id` do: the second insert
@@ -155,113 +160,123 @@ const lotRow = (lot: Lots.Lot): LotRow => ({
 })
 
 /**
- * Rows are decoded with plain checks rather than a schema per row (reconciling reads every
- * transfer). A value that is not what the ledger wrote is noted in the `Reader`, and makes the read a
- * `StorageError`, as a schema would.
+ * Rows are read as arrays of values in the column order above and decoded with plain checks rather
+ * than a schema per row (reconciling reads every transfer), into instances built straight from the
+ * checked values (`unsafeMake`: the store wrote them, so they satisfy the schema). A value that is
+ * not what the ledger wrote is noted in the `Reader`, and makes the read a `StorageError`, as a
+ * schema would.
  */
 interface Reader {
   problem: string | null
 }
 
-type Row = { readonly [column: string]: unknown }
+type Values = ReadonlyArray<unknown>
 
-const integer = (reader: Reader, row: Row, column: string): number => {
-  const value = row[column]
-  // PostgreSQL returns BIGINT (and SUM) as strings.
+const integer = (reader: Reader, value: unknown, column: string): number => {
+  // PostgreSQL returns BIGINT (and SUM) as strings; its JSON as numbers.
   const number = typeof value === "number" ? value : typeof value === "string" ? Number(value) : Number.NaN
   if (!Number.isSafeInteger(number)) reader.problem ??= `${column} is not an integer`
   return number
 }
 
-const text = (reader: Reader, row: Row, column: string): string => {
-  const value = row[column]
+const text = (reader: Reader, value: unknown, column: string): string => {
   if (typeof value === "string") return value
   reader.problem ??= `${column} is not text`
   return ""
 }
 
-const nullableText = (reader: Reader, row: Row, column: string): string | null =>
-  row[column] === null ? null : text(reader, row, column)
+const nullableText = (reader: Reader, value: unknown, column: string): string | null =>
+  value === null ? null : text(reader, value, column)
 
 const isAccountCode = Schema.is(Account.AccountCode)
 
-const toAccount = (reader: Reader, row: Row): Account.Account => {
-  const code = text(reader, row, "code")
-  const flags = accountFlagsByBits[integer(reader, row, "flags")]
-  if (!isAccountCode(code) || flags === undefined) reader.problem ??= `account ${String(row.id)}: code or flags`
-  return new Account.Account(
-    {
-      id: Account.AccountId.make(text(reader, row, "id"), { disableValidation: true }),
-      ledger: Account.LedgerId.make(text(reader, row, "ledger"), { disableValidation: true }),
-      code: isAccountCode(code) ? code : "reserve",
-      ownerReference: nullableText(reader, row, "owner_reference"),
-      flags: flags ?? accountFlagsByBits[0]!,
-      closed: integer(reader, row, "closed") !== 0,
-      debitsPending: integer(reader, row, "debits_pending"),
-      debitsPosted: integer(reader, row, "debits_posted"),
-      creditsPending: integer(reader, row, "credits_pending"),
-      creditsPosted: integer(reader, row, "credits_posted"),
-      timestamp: integer(reader, row, "at")
-    },
-    { disableValidation: true }
-  )
+const toAccount = (reader: Reader, row: Values): Account.Account => {
+  const code = text(reader, row[2], "code")
+  const flags = accountFlagsByBits[integer(reader, row[4], "flags")]
+  if (!isAccountCode(code) || flags === undefined) reader.problem ??= `account ${String(row[0])}: code or flags`
+  return Account.unsafeMake({
+    id: Account.AccountId.make(text(reader, row[0], "id"), { disableValidation: true }),
+    ledger: Account.LedgerId.make(text(reader, row[1], "ledger"), { disableValidation: true }),
+    code: isAccountCode(code) ? code : "reserve",
+    ownerReference: nullableText(reader, row[3], "owner_reference"),
+    flags: flags ?? accountFlagsByBits[0]!,
+    closed: integer(reader, row[5], "closed") !== 0,
+    debitsPending: integer(reader, row[6], "debits_pending"),
+    debitsPosted: integer(reader, row[7], "debits_posted"),
+    creditsPending: integer(reader, row[8], "credits_pending"),
+    creditsPosted: integer(reader, row[9], "credits_posted"),
+    timestamp: integer(reader, row[10], "at")
+  })
 }
 
-const nullableTransferId = (reader: Reader, row: Row, column: string): Transfer.TransferId | null => {
-  const value = nullableText(reader, row, column)
-  return value === null ? null : Transfer.TransferId.make(value, { disableValidation: true })
+const nullableTransferId = (reader: Reader, value: unknown, column: string): Transfer.TransferId | null => {
+  const id = nullableText(reader, value, column)
+  return id === null ? null : Transfer.TransferId.make(id, { disableValidation: true })
 }
 
-const toTransfer = (reader: Reader, row: Row): Transfer.Transfer => {
-  const flags = transferFlagsByBits[integer(reader, row, "flags")]
-  if (flags === undefined) reader.problem ??= `transfer ${String(row.id)}: flags`
-  return new Transfer.Transfer(
-    {
-      id: Transfer.TransferId.make(text(reader, row, "id"), { disableValidation: true }),
-      debitAccountId: Account.AccountId.make(text(reader, row, "debit_account_id"), { disableValidation: true }),
-      creditAccountId: Account.AccountId.make(text(reader, row, "credit_account_id"), { disableValidation: true }),
-      amount: integer(reader, row, "amount"),
-      pendingId: nullableTransferId(reader, row, "pending_id"),
-      reversesId: nullableTransferId(reader, row, "reverses_id"),
-      ledger: Account.LedgerId.make(text(reader, row, "ledger"), { disableValidation: true }),
-      code: Transfer.TransferCode.make(text(reader, row, "code"), { disableValidation: true }),
-      sourceReference: nullableText(reader, row, "source_reference"),
-      flags: flags ?? Transfer.noFlags,
-      timeoutSeconds: integer(reader, row, "timeout_seconds"),
-      timestamp: integer(reader, row, "at")
-    },
-    { disableValidation: true }
-  )
+const toTransfer = (reader: Reader, row: Values): Transfer.Transfer => {
+  const flags = transferFlagsByBits[integer(reader, row[9], "flags")]
+  if (flags === undefined) reader.problem ??= `transfer ${String(row[0])}: flags`
+  const amount = integer(reader, row[3], "amount")
+  if (amount < 1) reader.problem ??= `transfer ${String(row[0])}: amount`
+  return Transfer.unsafeMake({
+    id: Transfer.TransferId.make(text(reader, row[0], "id"), { disableValidation: true }),
+    debitAccountId: Account.AccountId.make(text(reader, row[1], "debit_account_id"), { disableValidation: true }),
+    creditAccountId: Account.AccountId.make(text(reader, row[2], "credit_account_id"), { disableValidation: true }),
+    amount,
+    pendingId: nullableTransferId(reader, row[4], "pending_id"),
+    reversesId: nullableTransferId(reader, row[5], "reverses_id"),
+    ledger: Account.LedgerId.make(text(reader, row[6], "ledger"), { disableValidation: true }),
+    code: Transfer.TransferCode.make(text(reader, row[7], "code"), { disableValidation: true }),
+    sourceReference: nullableText(reader, row[8], "source_reference"),
+    flags: flags ?? Transfer.noFlags,
+    timeoutSeconds: integer(reader, row[10], "timeout_seconds"),
+    timestamp: integer(reader, row[11], "at")
+  })
 }
 
-const toLot = (reader: Reader, row: Row): Lots.Lot =>
-  new Lots.Lot(
-    {
-      id: Transfer.TransferId.make(text(reader, row, "id"), { disableValidation: true }),
-      accountId: Account.AccountId.make(text(reader, row, "account_id"), { disableValidation: true }),
-      ledger: Account.LedgerId.make(text(reader, row, "ledger"), { disableValidation: true }),
-      amount: integer(reader, row, "amount"),
-      remaining: integer(reader, row, "remaining"),
-      timestamp: integer(reader, row, "at"),
-      expiresAt: row.expires_at === null ? null : integer(reader, row, "expires_at")
-    },
-    { disableValidation: true }
-  )
+const toLot = (reader: Reader, row: Values): Lots.Lot =>
+  Lots.unsafeMakeLot({
+    id: Transfer.TransferId.make(text(reader, row[0], "id"), { disableValidation: true }),
+    accountId: Account.AccountId.make(text(reader, row[1], "account_id"), { disableValidation: true }),
+    ledger: Account.LedgerId.make(text(reader, row[2], "ledger"), { disableValidation: true }),
+    amount: integer(reader, row[3], "amount"),
+    remaining: integer(reader, row[4], "remaining"),
+    timestamp: integer(reader, row[5], "at"),
+    expiresAt: row[6] === null ? null : integer(reader, row[6], "expires_at")
+  })
 
-/** Runs a read and decodes its rows; a failed statement or a malformed row is a `StorageError`. */
+const malformedData = (operation: string, problem: string) =>
+  new Errors.StorageError({ operation, reason: `stored data is malformed: ${problem}` })
+
+/** Decodes rows of values; a malformed row is a `StorageError`. */
+const decodeValues = <A>(
+  operation: string,
+  decode: (reader: Reader, row: Values) => A,
+  rows: ReadonlyArray<Values>
+): Effect.Effect<Array<A>, Errors.StorageError> => {
+  const reader: Reader = { problem: null }
+  const decoded: Array<A> = new Array(rows.length)
+  for (let index = 0; index < rows.length; index++) decoded[index] = decode(reader, rows[index]!)
+  return reader.problem === null ? Effect.succeed(decoded) : Effect.fail(malformedData(operation, reader.problem))
+}
+
+/** Runs a read of values (`sql\`…\`.values`) and decodes its rows; a failed statement is a `StorageError`. */
 const decodeWith =
-  <A>(operation: string, decode: (reader: Reader, row: Row) => A) =>
-  (statement: Effect.Effect<ReadonlyArray<Row>, SqlError.SqlError>): Effect.Effect<Array<A>, Errors.StorageError> =>
+  <A>(operation: string, decode: (reader: Reader, row: Values) => A) =>
+  (statement: Effect.Effect<ReadonlyArray<Values>, SqlError.SqlError>): Effect.Effect<Array<A>, Errors.StorageError> =>
     statement.pipe(
       Effect.mapError(toStorageError(operation)),
-      Effect.flatMap((rows) => {
-        const reader: Reader = { problem: null }
-        const decoded = rows.map((row) => decode(reader, row))
-        return reader.problem === null
-          ? Effect.succeed(decoded)
-          : Effect.fail(new Errors.StorageError({ operation, reason: `stored data is malformed: ${reader.problem}` }))
-      })
+      Effect.flatMap((rows) => decodeValues(operation, decode, rows))
     )
+
+/** A `json_agg` column of PostgreSQL's one-statement load: an array of rows, or null for none. */
+const jsonRows = (reader: Reader, value: unknown, column: string): ReadonlyArray<Values> => {
+  if (value === null) return []
+  if (Array.isArray(value) && value.every(Array.isArray)) return value
+  reader.problem ??= `${column} is not a list of rows`
+  return []
+}
 
 const byId = <A extends { readonly id: string }>(a: A, b: A): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 
@@ -293,7 +308,6 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
     const sql = yield* SqlClient.SqlClient
     const isAnyOf = anyOf(sql)
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
-    const forUpdate = sql.literal(isPg ? "FOR UPDATE" : "")
     const accountSelect = sql.literal(accountColumns)
     const transferSelect = sql.literal(transferColumns)
     const lotSelect = sql.literal(lotColumns)
@@ -355,16 +369,17 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
           : body
       )
 
-    const accountsWith = (operation: string, ids: ReadonlyArray<string>, lock: boolean) =>
+    const accountsWith = (operation: string, ids: ReadonlyArray<string>) =>
       ids.length === 0
         ? Effect.succeed<Array<Account.Account>>([])
-        : sql<Row>`SELECT ${accountSelect} FROM ledger_account WHERE ${isAnyOf("id", ids)}
-                   ORDER BY id ${lock ? forUpdate : sql.literal("")}`.pipe(decodeWith(operation, toAccount))
+        : sql`SELECT ${accountSelect} FROM ledger_account WHERE ${isAnyOf("id", ids)}`.values.pipe(
+            decodeWith(operation, toAccount)
+          )
 
     const transfersWith = (operation: string, ids: ReadonlyArray<string>) =>
       ids.length === 0
         ? Effect.succeed<Array<Transfer.Transfer>>([])
-        : sql<Row>`SELECT ${transferSelect} FROM ledger_transfer WHERE ${isAnyOf("id", ids)}`.pipe(
+        : sql`SELECT ${transferSelect} FROM ledger_transfer WHERE ${isAnyOf("id", ids)}`.values.pipe(
             decodeWith(operation, toTransfer)
           )
 
@@ -375,56 +390,160 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
       write(
         "create accounts",
         Effect.gen(function* () {
-          const stored = yield* accountsWith("create accounts", [...new Set(ids)], false)
+          const stored = yield* accountsWith("create accounts", [...new Set(ids)])
           const plan = yield* decide(new Map(stored.map((account) => [account.id, account])))
           if (plan.accounts.length > 0) yield* insertAccounts([...plan.accounts].sort(byId).map(accountRow))
           return plan
         })
       )
 
+    /** What `load` read, before it is arranged into a `Posting.PostingState`. */
+    interface Loaded {
+      readonly accounts: ReadonlyArray<Account.Account>
+      readonly transfers: ReadonlyArray<Transfer.Transfer>
+      readonly related: ReadonlyArray<Transfer.Transfer>
+      readonly lots: ReadonlyArray<Lots.Lot>
+      /** PostgreSQL: where each stored lot's row is (its `ctid`), to update it without a lookup. */
+      readonly lotRows?: ReadonlyMap<string, string> | undefined
+    }
+
     /**
-     * Loads what a batch is decided on; on PostgreSQL, locks its accounts first (see the module doc).
-     * The lots loaded are those of the wallets the batch may debit (all when the request says none).
+     * SQLite: a few reads inside `BEGIN IMMEDIATE`, which already holds the write lock. Only the lots
+     * the batch may consume are read (see `PostingRequest.lotAccountIds`): earning credits to
+     * thousands of wallets load none.
      */
-    const load = (request: Posting.PostingRequest) =>
+    const loadSqlite = (request: Posting.PostingRequest) =>
       Effect.gen(function* () {
         const operation = "post transfers"
-        const referenced = yield* transfersWith(operation, request.referencedIds)
+        const transfers = yield* transfersWith(operation, [
+          ...new Set([...request.transferIds, ...request.referencedIds])
+        ])
+        const referencedIds = new Set<string>(request.referencedIds)
         const accountIds = new Set<string>(request.accountIds)
-        for (const transfer of referenced) {
+        const lotAccounts = request.lotAccountIds === undefined ? null : new Set<string>(request.lotAccountIds)
+        for (const transfer of transfers) {
+          if (!referencedIds.has(transfer.id)) continue
           accountIds.add(transfer.debitAccountId)
           accountIds.add(transfer.creditAccountId)
+          lotAccounts?.add(transfer.debitAccountId)
         }
-        const accounts = yield* accountsWith(operation, [...accountIds].sort(), true)
-        const referencedIds = new Set<string>(request.referencedIds)
-        const own = yield* transfersWith(
-          operation,
-          request.transferIds.filter((id) => !referencedIds.has(id))
-        )
-        // Resolutions of the referenced holds and reversals of the referenced transfers, in one read.
+        const accounts = yield* accountsWith(operation, [...accountIds])
         const related =
           request.referencedIds.length === 0
             ? []
-            : yield* sql<Row>`SELECT ${transferSelect} FROM ledger_transfer
+            : yield* sql`SELECT ${transferSelect} FROM ledger_transfer
                   WHERE ${isAnyOf("pending_id", request.referencedIds)}
-                  OR ${isAnyOf("reverses_id", request.referencedIds)}`.pipe(decodeWith(operation, toTransfer))
-        // Only the lots the batch may consume (see `PostingRequest.lotAccountIds`): earning credits
-        // to thousands of wallets load none.
-        let lotAccounts: ReadonlySet<string> | null = null
-        if (request.lotAccountIds !== undefined) {
-          const debited = new Set<string>(request.lotAccountIds)
-          for (const transfer of referenced) debited.add(transfer.debitAccountId)
-          lotAccounts = debited
-        }
+                  OR ${isAnyOf("reverses_id", request.referencedIds)}`.values.pipe(decodeWith(operation, toTransfer))
         const wallets = accounts
           .filter((account) => Account.isWallet(account.code) && (lotAccounts === null || lotAccounts.has(account.id)))
           .map((account) => account.id)
         const lots =
           wallets.length === 0
             ? []
-            : yield* sql<Row>`SELECT ${lotSelect} FROM ledger_lot
-                  WHERE ${isAnyOf("account_id", wallets)} AND remaining > 0`.pipe(decodeWith(operation, toLot))
+            : yield* sql`SELECT ${lotSelect} FROM ledger_lot
+                  WHERE ${isAnyOf("account_id", wallets)} AND remaining > 0`.values.pipe(decodeWith(operation, toLot))
+        return { accounts, transfers, related, lots } satisfies Loaded
+      })
 
+    const jsonOf = (columns: string, prefix: string) =>
+      sql.literal(
+        `json_build_array(${columns
+          .split(", ")
+          .map((column) => `${prefix}.${column}`)
+          .join(", ")})`
+      )
+    const accountJson = jsonOf(accountColumns, "a")
+    const transferJson = jsonOf(transferColumns, "t")
+    const lotJson = sql.literal(
+      `json_build_array(${lotColumns
+        .split(", ")
+        .map((column) => `l.${column}`)
+        .join(", ")}, l.ctid::text)`
+    )
+    const walletCodes = Account.AccountCode.literals.filter((code) => Account.isWallet(code))
+
+    /**
+     * PostgreSQL: one statement. It reads the referenced transfers, locks the rows of every account
+     * the batch touches in id order (`FOR UPDATE`), and reads the batch's own transfers, the
+     * resolutions and reversals of the referenced ones, and the open lots the batch may consume.
+     *
+     * Why that is as safe as locking first and reading after: in READ COMMITTED a statement reads
+     * one snapshot, taken when it starts, but `FOR UPDATE` returns each row as last committed (after
+     * waiting for its holder). So the statement also returns how many locked rows are the version its
+     * snapshot saw (same `xmin`). Every write that changes what the batch decides on updates the row
+     * of an account the batch has locked — a lot changes only with its wallet's posted balances, a
+     * reversal or resolution with the referenced transfer's accounts — so when every locked row is
+     * the version the snapshot saw, nothing the batch read has changed since, and while it holds the
+     * locks nothing can. When one is not, another batch committed on these accounts after the
+     * snapshot: the load runs again, now holding the locks, on a snapshot that includes that batch.
+     * New transfers with the batch's ids are left to the primary keys (see the module doc).
+     */
+    const loadPg = (request: Posting.PostingRequest) => {
+      const operation = "post transfers"
+      const referencedIds = new Set<string>(request.referencedIds)
+      const ownIds = request.transferIds.filter((id) => !referencedIds.has(id))
+      const allLots = request.lotAccountIds === undefined
+      // Each lookup by key is a LATERAL subquery kept from being flattened (OFFSET 0): an index probe
+      // per id whatever the planner's row estimates, which on young tables favour scanning them.
+      const once = sql`WITH referenced AS MATERIALIZED (
+            SELECT t.* FROM unnest(${request.referencedIds}::text[]) AS q(id) CROSS JOIN LATERAL (
+              SELECT ${transferSelect} FROM ledger_transfer WHERE id = q.id OFFSET 0) AS t
+          ), wanted AS (
+            SELECT unnest(${request.accountIds}::text[]) AS id
+            UNION SELECT debit_account_id FROM referenced
+            UNION SELECT credit_account_id FROM referenced
+          ), locked AS MATERIALIZED (
+            SELECT ${accountSelect}, xmin::text AS version FROM ledger_account
+            WHERE id IN (SELECT id FROM wanted) ORDER BY id FOR UPDATE
+          ), lot_accounts AS (
+            SELECT a.id FROM locked AS a WHERE a.code = ANY(${walletCodes}::text[])
+            AND (${allLots}::boolean OR a.id = ANY(${request.lotAccountIds ?? []}::text[])
+              OR a.id IN (SELECT debit_account_id FROM referenced))
+          )
+          SELECT
+            NOT EXISTS (SELECT 1 FROM locked AS l WHERE l.version IS DISTINCT FROM
+              (SELECT seen.xmin::text FROM ledger_account AS seen WHERE seen.id = l.id)) AS fresh,
+            (SELECT json_agg(${accountJson}) FROM locked AS a) AS accounts,
+            (SELECT json_agg(${transferJson}) FROM referenced AS t) AS referenced,
+            (SELECT json_agg(${transferJson}) FROM unnest(${ownIds}::text[]) AS q(id) CROSS JOIN LATERAL (
+               SELECT ${transferSelect} FROM ledger_transfer WHERE id = q.id OFFSET 0) AS t) AS own,
+            (SELECT json_agg(${transferJson}) FROM ledger_transfer AS t
+               WHERE t.pending_id = ANY(${request.referencedIds}::text[])
+               OR t.reverses_id = ANY(${request.referencedIds}::text[])) AS related,
+            (SELECT json_agg(${lotJson}) FROM lot_accounts AS a CROSS JOIN LATERAL (
+               SELECT ${lotSelect}, ctid FROM ledger_lot WHERE account_id = a.id AND remaining > 0 OFFSET 0) AS l) AS lots`.values.pipe(
+        Effect.mapError(toStorageError(operation)),
+        Effect.flatMap((rows) => {
+          const row = rows[0] ?? []
+          const reader: Reader = { problem: null }
+          const fresh = row[0] === true
+          const accounts = jsonRows(reader, row[1], "accounts").map((values) => toAccount(reader, values))
+          const transfers = [
+            ...jsonRows(reader, row[2], "referenced").map((values) => toTransfer(reader, values)),
+            ...jsonRows(reader, row[3], "own").map((values) => toTransfer(reader, values))
+          ]
+          const related = jsonRows(reader, row[4], "related").map((values) => toTransfer(reader, values))
+          const lotValues = jsonRows(reader, row[5], "lots")
+          const lots = lotValues.map((values) => toLot(reader, values))
+          // A lot's row stays where it is while the batch holds its wallet's lock: only a batch
+          // holding that lock changes it.
+          const lotRows = new Map<string, string>()
+          for (const values of lotValues) lotRows.set(text(reader, values[0], "id"), text(reader, values[7], "ctid"))
+          return reader.problem === null
+            ? Effect.succeed({ fresh, loaded: { accounts, transfers, related, lots, lotRows } satisfies Loaded })
+            : Effect.fail(malformedData(operation, reader.problem))
+        })
+      )
+      return Effect.flatMap(once, (first) =>
+        first.fresh ? Effect.succeed(first.loaded) : Effect.map(once, (second) => second.loaded)
+      )
+    }
+
+    /** Loads what a batch is decided on (see `loadSqlite` and `loadPg`). */
+    const load = (request: Posting.PostingRequest) =>
+      Effect.map(isPg ? loadPg(request) : loadSqlite(request), (loaded: Loaded) => {
+        const { accounts, transfers, related, lots, lotRows } = loaded
+        const referencedIds = new Set<string>(request.referencedIds)
         const resolutions = new Map<string, Transfer.Transfer>()
         const reversed = new Map<string, number>()
         for (const transfer of related) {
@@ -436,32 +555,63 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
           }
         }
         const lotsByAccount = new Map<string, Array<Lots.Lot>>()
+        const storedLotIds = new Set<string>()
         for (const lot of lots) {
+          storedLotIds.add(lot.id)
           const list = lotsByAccount.get(lot.accountId)
           if (list === undefined) lotsByAccount.set(lot.accountId, [lot])
           else list.push(lot)
         }
+        const accountMap = new Map<string, Account.Account>()
+        for (const account of accounts) accountMap.set(account.id, account)
+        const transferMap = new Map<string, Transfer.Transfer>()
+        for (const transfer of transfers) transferMap.set(transfer.id, transfer)
         const state: Posting.PostingState = {
-          accounts: new Map(accounts.map((account) => [account.id, account])),
-          transfers: new Map([...referenced, ...own].map((transfer) => [transfer.id, transfer])),
+          accounts: accountMap,
+          transfers: transferMap,
           resolutions,
           reversed,
           lots: lotsByAccount
         }
-        return { state, storedLotIds: new Set<string>(lots.map((lot) => lot.id)) }
+        return { state, storedLotIds, lotRows: lotRows ?? new Map<string, string>() }
       })
 
-    // Each statement below carries a whole batch in one parameter per column (unnest on PostgreSQL)
-    // or one JSON parameter (json_each on SQLite).
-    const updateBalances = (accounts: ReadonlyArray<Account.Account>) =>
-      isPg
-        ? sql`UPDATE ledger_account AS a SET debits_pending = d.dp, debits_posted = d.dpo,
-                credits_pending = d.cp, credits_posted = d.cpo
-              FROM unnest(${accounts.map((a) => a.id)}::text[], ${accounts.map((a) => a.debitsPending)}::bigint[],
-                ${accounts.map((a) => a.debitsPosted)}::bigint[], ${accounts.map((a) => a.creditsPending)}::bigint[],
-                ${accounts.map((a) => a.creditsPosted)}::bigint[]) AS d(id, dp, dpo, cp, cpo)
-              WHERE a.id = d.id`
-        : sql`WITH d AS (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS dp,
+    /** What a plan writes, split by table; holds made and resolved in one batch leave no timed row. */
+    const rowsOf = (plan: Posting.PostingPlan, storedLotIds: ReadonlySet<string>) => {
+      const transfers = [...plan.transfers].sort(byId)
+      const resolved: Array<string> = []
+      const resolvedIds = new Set<string>()
+      for (const transfer of transfers) {
+        if (transfer.pendingId !== null) {
+          resolved.push(transfer.pendingId)
+          resolvedIds.add(transfer.pendingId)
+        }
+      }
+      const timed: Array<TimedHoldRow> = []
+      for (const transfer of transfers) {
+        const due = Transfer.deadline(transfer)
+        if (due !== null && !resolvedIds.has(transfer.id)) {
+          timed.push({ id: transfer.id, ledger: transfer.ledger, deadline: due })
+        }
+      }
+      const created: Array<Lots.Lot> = []
+      const changed: Array<Lots.Lot> = []
+      for (const lot of plan.lots) (storedLotIds.has(lot.id) ? changed : created).push(lot)
+      created.sort(byAccountThenId)
+      return { transfers, timed, resolved, created, changed }
+    }
+
+    // SQLite: one multi-row statement per table; PostgreSQL: one statement for the whole plan, each
+    // table's rows bound as one array parameter per column (data-modifying CTEs run exactly once).
+    const saveSqlite = (plan: Posting.PostingPlan, storedLotIds: ReadonlySet<string>) =>
+      Effect.gen(function* () {
+        const { transfers, timed, resolved, created, changed } = rowsOf(plan, storedLotIds)
+        if (transfers.length > 0) yield* insertTransfers(transfers.map(transferRow))
+        if (timed.length > 0) yield* insertTimedHolds(timed)
+        if (resolved.length > 0) yield* sql`DELETE FROM ledger_timed_hold WHERE ${isAnyOf("id", resolved)}`
+        const accounts = plan.accounts
+        if (accounts.length > 0) {
+          yield* sql`WITH d AS (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS dp,
                 json_extract(value, '$[2]') AS dpo, json_extract(value, '$[3]') AS cp,
                 json_extract(value, '$[4]') AS cpo
                 FROM json_each(${JSON.stringify(
@@ -470,41 +620,81 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
               UPDATE ledger_account SET debits_pending = d.dp, debits_posted = d.dpo,
                 credits_pending = d.cp, credits_posted = d.cpo
               FROM d WHERE ledger_account.id = d.id`
-
-    const updateLots = (lots: ReadonlyArray<Lots.Lot>) =>
-      isPg
-        ? sql`UPDATE ledger_lot AS l SET remaining = d.remaining
-              FROM unnest(${lots.map((lot) => lot.accountId)}::text[], ${lots.map((lot) => lot.id)}::text[],
-                ${lots.map((lot) => lot.remaining)}::bigint[]) AS d(account_id, id, remaining)
-              WHERE l.account_id = d.account_id AND l.id = d.id`
-        : sql`WITH d AS (SELECT json_extract(value, '$[0]') AS account_id, json_extract(value, '$[1]') AS id,
+        }
+        if (created.length > 0) yield* insertLots(created.map(lotRow))
+        if (changed.length > 0) {
+          yield* sql`WITH d AS (SELECT json_extract(value, '$[0]') AS account_id, json_extract(value, '$[1]') AS id,
                 json_extract(value, '$[2]') AS remaining
-                FROM json_each(${JSON.stringify(lots.map((lot) => [lot.accountId, lot.id, lot.remaining]))}))
+                FROM json_each(${JSON.stringify(changed.map((lot) => [lot.accountId, lot.id, lot.remaining]))}))
               UPDATE ledger_lot SET remaining = d.remaining FROM d
               WHERE ledger_lot.account_id = d.account_id AND ledger_lot.id = d.id`
-
-    const save = (plan: Posting.PostingPlan, storedLotIds: ReadonlySet<string>) =>
-      Effect.gen(function* () {
-        if (plan.transfers.length > 0) {
-          const transfers = [...plan.transfers].sort(byId)
-          yield* insertTransfers(transfers.map(transferRow))
-          const timed: Array<TimedHoldRow> = []
-          const resolved: Array<string> = []
-          for (const transfer of transfers) {
-            const due = Transfer.deadline(transfer)
-            if (due !== null) timed.push({ id: transfer.id, ledger: transfer.ledger, deadline: due })
-            if (transfer.pendingId !== null) resolved.push(transfer.pendingId)
-          }
-          if (timed.length > 0) yield* insertTimedHolds(timed)
-          if (resolved.length > 0) yield* sql`DELETE FROM ledger_timed_hold WHERE ${isAnyOf("id", resolved)}`
         }
-        if (plan.accounts.length > 0) yield* updateBalances(plan.accounts)
-        const created: Array<Lots.Lot> = []
-        const changed: Array<Lots.Lot> = []
-        for (const lot of plan.lots) (storedLotIds.has(lot.id) ? changed : created).push(lot)
-        if (created.length > 0) yield* insertLots(created.sort(byAccountThenId).map(lotRow))
-        if (changed.length > 0) yield* updateLots(changed)
       })
+
+    const savePg = (
+      plan: Posting.PostingPlan,
+      storedLotIds: ReadonlySet<string>,
+      lotRows: ReadonlyMap<string, string>
+    ) => {
+      const { transfers, timed, resolved, created, changed } = rowsOf(plan, storedLotIds)
+      const accounts = plan.accounts
+      if (transfers.length === 0 && accounts.length === 0 && created.length === 0 && changed.length === 0) {
+        return Effect.void
+      }
+      const column = <A, B>(rows: ReadonlyArray<A>, f: (row: A) => B): Array<B> => rows.map(f)
+      const operation = "post transfers"
+      return sql`WITH new_transfers AS (
+            INSERT INTO ledger_transfer (${sql.literal(transferColumns)})
+            SELECT * FROM unnest(${column(transfers, (t) => t.id)}::text[],
+              ${column(transfers, (t) => t.debitAccountId)}::text[], ${column(transfers, (t) => t.creditAccountId)}::text[],
+              ${column(transfers, (t) => t.amount)}::bigint[], ${column(transfers, (t) => t.pendingId)}::text[],
+              ${column(transfers, (t) => t.reversesId)}::text[], ${column(transfers, (t) => t.ledger)}::text[],
+              ${column(transfers, (t) => t.code)}::text[], ${column(transfers, (t) => t.sourceReference)}::text[],
+              ${column(transfers, (t) => transferFlagBits(t.flags))}::int[],
+              ${column(transfers, (t) => t.timeoutSeconds)}::int[], ${column(transfers, (t) => t.timestamp)}::bigint[])
+          ), new_timed_holds AS (
+            INSERT INTO ledger_timed_hold (id, ledger, deadline)
+            SELECT * FROM unnest(${column(timed, (h) => h.id)}::text[], ${column(timed, (h) => h.ledger)}::text[],
+              ${column(timed, (h) => h.deadline)}::bigint[])
+          ), resolved_holds AS (
+            DELETE FROM ledger_timed_hold WHERE id = ANY(${resolved}::text[])
+          ), new_lots AS (
+            INSERT INTO ledger_lot (${sql.literal(lotColumns)})
+            SELECT * FROM unnest(${column(created, (l) => l.id)}::text[], ${column(created, (l) => l.accountId)}::text[],
+              ${column(created, (l) => l.ledger)}::text[], ${column(created, (l) => l.amount)}::bigint[],
+              ${column(created, (l) => l.remaining)}::bigint[], ${column(created, (l) => l.timestamp)}::bigint[],
+              ${column(created, (l) => l.expiresAt)}::bigint[])
+          ), changed_lots AS (
+            UPDATE ledger_lot AS l SET remaining = d.remaining
+            FROM unnest(${column(changed, (l) => lotRows.get(l.id) ?? null)}::tid[],
+              ${column(changed, (l) => l.remaining)}::bigint[]) AS d(row, remaining)
+            WHERE l.ctid = d.row
+            RETURNING 1
+          ), balances AS (
+            UPDATE ledger_account AS a SET debits_pending = d.dp, debits_posted = d.dpo,
+              credits_pending = d.cp, credits_posted = d.cpo
+            FROM unnest(${column(accounts, (a) => a.id)}::text[], ${column(accounts, (a) => a.debitsPending)}::bigint[],
+              ${column(accounts, (a) => a.debitsPosted)}::bigint[], ${column(accounts, (a) => a.creditsPending)}::bigint[],
+              ${column(accounts, (a) => a.creditsPosted)}::bigint[]) AS d(id, dp, dpo, cp, cpo)
+            WHERE a.id = d.id
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM changed_lots) AS lots, (SELECT count(*) FROM balances) AS accounts`.values.pipe(
+        // A unique violation stays a SqlError: \`write\` decides the batch again after one.
+        Effect.flatMap((rows) => {
+          const [lots, balances] = rows[0] ?? []
+          // Every changed row must have been found where it was loaded; otherwise roll back.
+          return Number(lots) === changed.length && Number(balances) === accounts.length
+            ? Effect.void
+            : Effect.fail(
+                new Errors.StorageError({
+                  operation,
+                  reason: `wrote ${String(lots)} of ${changed.length} lots and ${String(balances)} of ${accounts.length} balances`
+                })
+              )
+        })
+      )
+    }
 
     const post = <P extends Posting.PostingPlan, E>(
       request: Posting.PostingRequest,
@@ -513,9 +703,9 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
       write(
         "post transfers",
         Effect.gen(function* () {
-          const { state, storedLotIds } = yield* load(request)
+          const { state, storedLotIds, lotRows } = yield* load(request)
           const plan = yield* decide(state)
-          yield* save(plan, storedLotIds)
+          yield* isPg ? savePg(plan, storedLotIds, lotRows) : saveSqlite(plan, storedLotIds)
           return plan
         })
       )
@@ -526,11 +716,11 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
     return LedgerStore.of({
       createAccounts,
       post,
-      accounts: (ids) => accountsWith("read accounts", [...new Set(ids)], false),
+      accounts: (ids) => accountsWith("read accounts", [...new Set(ids)]),
       accountPage: (options) =>
-        sql<Row>`SELECT ${accountSelect} FROM ledger_account
+        sql`SELECT ${accountSelect} FROM ledger_account
                  WHERE ${options.after === undefined ? sql.literal("1 = 1") : sql`id > ${options.after}`}
-                 ORDER BY id LIMIT ${options.limit}`.pipe(decodeWith("read accounts", toAccount)),
+                 ORDER BY id LIMIT ${options.limit}`.values.pipe(decodeWith("read accounts", toAccount)),
       transfers: (ids) => transfersWith("read transfers", [...new Set(ids)]),
       history: (query) => {
         const conditions = [
@@ -539,37 +729,37 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
         ]
         // One index per side, each read in order and cut at the limit, then merged: a transfer never
         // debits and credits one account, so no row is seen twice.
-        return sql<Row>`SELECT * FROM (SELECT ${transferSelect} FROM ledger_transfer
+        return sql`SELECT * FROM (SELECT ${transferSelect} FROM ledger_transfer
                    WHERE debit_account_id = ${query.accountId} AND ${sql.and(conditions)}
                    ORDER BY at, id LIMIT ${query.limit}) AS debits
                  UNION ALL
                  SELECT * FROM (SELECT ${transferSelect} FROM ledger_transfer
                    WHERE credit_account_id = ${query.accountId} AND ${sql.and(conditions)}
                    ORDER BY at, id LIMIT ${query.limit}) AS credits
-                 ORDER BY at, id LIMIT ${query.limit}`.pipe(decodeWith("account history", toTransfer))
+                 ORDER BY at, id LIMIT ${query.limit}`.values.pipe(decodeWith("account history", toTransfer))
       },
       transferPage: (options) =>
-        sql<Row>`SELECT ${transferSelect} FROM ledger_transfer WHERE ${after(options.after)}
-                 ORDER BY at, id LIMIT ${options.limit}`.pipe(decodeWith("read transfers", toTransfer)),
+        sql`SELECT ${transferSelect} FROM ledger_transfer WHERE ${after(options.after)}
+                 ORDER BY at, id LIMIT ${options.limit}`.values.pipe(decodeWith("read transfers", toTransfer)),
       lots: (accountIds) =>
         accountIds.length === 0
           ? Effect.succeed([])
-          : sql<Row>`SELECT ${lotSelect} FROM ledger_lot WHERE ${isAnyOf("account_id", [...new Set(accountIds)])}`.pipe(
+          : sql`SELECT ${lotSelect} FROM ledger_lot WHERE ${isAnyOf("account_id", [...new Set(accountIds)])}`.values.pipe(
               decodeWith("read lots", toLot),
               Effect.map((lots) => lots.sort(Lots.order))
             ),
       expiringAccounts: (options) =>
-        sql<Row>`SELECT DISTINCT account_id FROM ledger_lot
+        sql`SELECT DISTINCT account_id FROM ledger_lot
                  WHERE ledger = ${options.ledger} AND remaining > 0 AND expires_at IS NOT NULL
                  AND expires_at <= ${options.at}
                  AND ${options.after === undefined ? sql.literal("1 = 1") : sql`account_id > ${options.after}`}
-                 ORDER BY account_id LIMIT ${options.limit}`.pipe(
+                 ORDER BY account_id LIMIT ${options.limit}`.values.pipe(
           decodeWith("expiring accounts", (reader, row) =>
-            Account.AccountId.make(text(reader, row, "account_id"), { disableValidation: true })
+            Account.AccountId.make(text(reader, row[0], "account_id"), { disableValidation: true })
           )
         ),
       dueHolds: (options) =>
-        sql<Row>`SELECT ${sql.literal(
+        sql`SELECT ${sql.literal(
           transferColumns
             .split(", ")
             .map((column) => `t.${column}`)
@@ -577,7 +767,7 @@ export const layer: Layer.Layer<LedgerStore, never, SqlClient.SqlClient> = Layer
         )}
                  FROM ledger_timed_hold AS h JOIN ledger_transfer AS t ON t.id = h.id
                  WHERE h.ledger = ${options.ledger} AND h.deadline <= ${options.at}
-                 ORDER BY h.deadline, h.id LIMIT ${options.limit}`.pipe(decodeWith("due holds", toTransfer))
+                 ORDER BY h.deadline, h.id LIMIT ${options.limit}`.values.pipe(decodeWith("due holds", toTransfer))
     })
   })
 )
