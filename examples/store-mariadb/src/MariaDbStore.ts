@@ -2,8 +2,8 @@
  * A vendor's sortgrid store for MariaDB (and MySQL) over `@effect/sql-mysql2`: every port, in one
  * database, migrated when the layer starts.
  *
- * Ports whose SQL MariaDB accepts as written come from `@sortgrid/store-sql`; the others are this
- * package's own layers (see the README for which and why). Writers are serialised per database: the
+ * Every port but the ledger's and the earning rules' comes from `@sortgrid/store-sql`, whose `mysql`
+ * branches speak MariaDB; those two are this package's own layers (see the README for why). Writers are serialised per database: the
  * client given to every port begins each transaction by locking one row (`sortgrid_writer`,
  * `SELECT … FOR UPDATE`), held until COMMIT or ROLLBACK — MariaDB's equivalent of SQLite's
  * `BEGIN IMMEDIATE`. Nested transactions (the `Transactor` joined by a port) are savepoints on the
@@ -16,28 +16,28 @@ import { SqlClient } from "@effect/sql"
 import { MysqlClient } from "@effect/sql-mysql2"
 import { Errors } from "@sortgrid/core"
 import {
+  SqlAssessmentStore,
+  SqlAuditStore,
+  SqlDutyStore,
   SqlGeometryStore,
+  SqlGridStore,
   SqlGroupStore,
+  SqlHouseholdStore,
+  SqlInspectionStore,
+  SqlOutreachStore,
   SqlPeopleStore,
   SqlPriorityResidentStore,
+  SqlProblemStore,
+  SqlRedemptionStore,
   SqlSiteStore,
   type SqlStore,
+  SqlTaskStore,
   SqlTransactor
 } from "@sortgrid/store-sql"
 import { Duration, Effect, Layer, Redacted } from "effect"
-import * as MariaDbAssessmentStore from "./MariaDbAssessmentStore.js"
-import * as MariaDbAuditStore from "./MariaDbAuditStore.js"
-import * as MariaDbDutyStore from "./MariaDbDutyStore.js"
 import * as MariaDbEarningStore from "./MariaDbEarningStore.js"
-import * as MariaDbGridStore from "./MariaDbGridStore.js"
-import * as MariaDbHouseholdStore from "./MariaDbHouseholdStore.js"
-import * as MariaDbInspectionStore from "./MariaDbInspectionStore.js"
 import * as MariaDbLedgerStore from "./MariaDbLedgerStore.js"
 import * as MariaDbMigrations from "./MariaDbMigrations.js"
-import * as MariaDbOutreachStore from "./MariaDbOutreachStore.js"
-import * as MariaDbProblemStore from "./MariaDbProblemStore.js"
-import * as MariaDbRedemptionStore from "./MariaDbRedemptionStore.js"
-import * as MariaDbTaskStore from "./MariaDbTaskStore.js"
 
 /**
  * Where the store lives: a `mysql://` URL, or its parts.
@@ -173,24 +173,24 @@ export const layerClient = (config: MariaDbStoreConfig): Layer.Layer<SqlClient.S
  * @category layers
  */
 export const ports: Layer.Layer<SqlStore.Ports, never, SqlClient.SqlClient> = Layer.mergeAll(
-  MariaDbAuditStore.layer,
+  SqlAuditStore.layer,
   SqlTransactor.layer,
   SqlGroupStore.layer,
   SqlSiteStore.layer,
   SqlGeometryStore.layer,
   SqlPriorityResidentStore.layer,
   SqlPeopleStore.layer,
-  MariaDbGridStore.layer,
-  MariaDbDutyStore.layer,
-  MariaDbOutreachStore.layer,
-  MariaDbProblemStore.layer,
-  MariaDbInspectionStore.layer,
+  SqlGridStore.layer,
+  SqlDutyStore.layer,
+  SqlOutreachStore.layer,
+  SqlProblemStore.layer,
+  SqlInspectionStore.layer,
   MariaDbLedgerStore.layer,
   MariaDbEarningStore.layer,
-  MariaDbRedemptionStore.layer,
-  MariaDbHouseholdStore.layer,
-  MariaDbTaskStore.layer,
-  MariaDbAssessmentStore.layer
+  SqlRedemptionStore.layer,
+  SqlHouseholdStore.layer,
+  SqlTaskStore.layer,
+  SqlAssessmentStore.layer
 )
 
 /**

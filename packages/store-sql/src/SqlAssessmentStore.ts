@@ -82,13 +82,23 @@ export const layer: Layer.Layer<AssessmentStore, never, SqlClient.SqlClient> = L
       return Effect.forEach(
         chunksOf(rows, size),
         (chunk) =>
-          sql`INSERT INTO ${sql(table)} ${sql.insert(chunk)} ON CONFLICT (${sql.literal(keys.join(", "))})
+          sql.onDialectOrElse({
+            mysql: () =>
+              sql`INSERT INTO ${sql(table)} ${sql.insert(chunk)} ON DUPLICATE KEY UPDATE ${sql.literal(
+                Object.keys(first)
+                  .filter((column) => !keys.includes(column))
+                  .map((column) => `\`${column}\` = VALUES(\`${column}\`)`)
+                  .join(", ")
+              )}`,
+            orElse: () =>
+              sql`INSERT INTO ${sql(table)} ${sql.insert(chunk)} ON CONFLICT (${sql.literal(keys.join(", "))})
               DO UPDATE SET ${sql.literal(
                 Object.keys(first)
                   .filter((column) => !keys.includes(column))
                   .map((column) => `${column} = excluded.${column}`)
                   .join(", ")
-              )}`,
+              )}`
+          }),
         { discard: true }
       )
     }

@@ -1,6 +1,6 @@
 /**
  * The audit log's port over `SqlClient`, for every dialect. An append is one write transaction:
- * read the head (locked `FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the
+ * read the head (locked `FOR UPDATE` on PostgreSQL and MySQL; SQLite's `BEGIN IMMEDIATE` already holds the
  * write lock), read the entries with the batch's ids in one query, apply the core rule, insert the
  * new entries with multi-row statements, move the head.
  *
@@ -77,6 +77,7 @@ export const layer: Layer.Layer<AuditStore.AuditStore, never, SqlClient.SqlClien
       sql
         .onDialectOrElse({
           pg: () => sql`SELECT position, hash FROM audit_head WHERE id = 1 FOR UPDATE`,
+          mysql: () => sql`SELECT position, hash FROM audit_head WHERE id = 1 FOR UPDATE`,
           orElse: () => sql`SELECT position, hash FROM audit_head WHERE id = 1`
         })
         .pipe(readRows(operation, decodeHead))

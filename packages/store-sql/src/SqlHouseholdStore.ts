@@ -94,17 +94,26 @@ export const layer: Layer.Layer<HouseholdStore, never, SqlClient.SqlClient> = La
       putMemberships: (memberships) =>
         memberships.length === 0
           ? Effect.void
-          : sql`INSERT INTO programme_membership ${sql.insert(
-              memberships.map((m) => ({
-                resident_reference: m.residentReference,
-                from_at: m.from,
-                household_reference: m.householdReference,
-                until_at: m.until,
-                ended_by: m.endedBy
-              }))
-            )} ON CONFLICT (resident_reference, from_at) DO UPDATE SET
+          : Effect.suspend(() => {
+              const rows = sql.insert(
+                memberships.map((m) => ({
+                  resident_reference: m.residentReference,
+                  from_at: m.from,
+                  household_reference: m.householdReference,
+                  until_at: m.until,
+                  ended_by: m.endedBy
+                }))
+              )
+              return sql.onDialectOrElse({
+                mysql: () => sql`INSERT INTO programme_membership ${rows} ON DUPLICATE KEY UPDATE
+                  household_reference = VALUES(household_reference), until_at = VALUES(until_at),
+                  ended_by = VALUES(ended_by)`,
+                orElse:
+                  () => sql`INSERT INTO programme_membership ${rows} ON CONFLICT (resident_reference, from_at) DO UPDATE SET
               household_reference = excluded.household_reference, until_at = excluded.until_at,
-              ended_by = excluded.ended_by`.pipe(Effect.asVoid, Effect.mapError(toStorageError("save memberships")))
+              ended_by = excluded.ended_by`
+              })
+            }).pipe(Effect.asVoid, Effect.mapError(toStorageError("save memberships")))
     })
   })
 )

@@ -2,16 +2,17 @@
  * Inspections over `SqlClient`: `inspection_campaign`, `checklist_template` and `inspection_visit`
  * (migration 10). Definitions are serialised per database like the problem register's writes, so
  * two definitions of one id cannot both be decided on an empty table; a visit is inserted with
- * `ON CONFLICT DO NOTHING`, and a visit that finds its id taken is a `Conflict` the caller retries.
+ * `ON CONFLICT DO NOTHING` (on MySQL, a plain INSERT whose duplicate-key error is caught), and a
+ * visit that finds its id taken is a `Conflict` the caller retries.
  *
  * @since 0.1.0
  */
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type SqlError } from "@effect/sql"
 import { Errors } from "@sortgrid/core"
 import * as Inspection from "@sortgrid/issues/Inspection"
 import * as InspectionStore from "@sortgrid/issues/InspectionStore"
 import { Effect, type Either, Layer, Schema } from "effect"
-import { toStorageError } from "./internal/errors.js"
+import { isDuplicateKey, toStorageError } from "./internal/errors.js"
 import { makeInserter } from "./internal/insert.js"
 import { anyOf, Int, readRows } from "./internal/query.js"
 import { serialisedTransaction } from "./internal/write.js"
@@ -88,10 +89,24 @@ export const layer: Layer.Layer<InspectionStore.InspectionStore, never, SqlClien
 
     const save = (record: Inspection.VisitRecord) =>
       Effect.flatMap(
-        sql`INSERT INTO inspection_visit (id, campaign_id, node_id, at, body)
+        sql
+          .onDialectOrElse({
+            // MySQL has no DO NOTHING … RETURNING, and `ON DUPLICATE KEY UPDATE id = id` reports a row
+            // affected either way under mysql2's default FOUND_ROWS: a plain INSERT whose duplicate-key
+            // error (1062) means the id was taken, nothing inserted.
+            mysql: (): Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError> =>
+              sql`INSERT INTO inspection_visit (id, campaign_id, node_id, at, body)
+                  VALUES (${record.visit.id}, ${record.visit.campaignId}, ${record.visit.nodeId}, ${record.visit.at},
+                  ${JSON.stringify(Schema.encodeSync(Inspection.VisitRecord)(record))})`.pipe(
+                Effect.as([{ id: record.visit.id }]),
+                Effect.catchIf(isDuplicateKey, () => Effect.succeed([]))
+              ),
+            orElse: () => sql`INSERT INTO inspection_visit (id, campaign_id, node_id, at, body)
             VALUES (${record.visit.id}, ${record.visit.campaignId}, ${record.visit.nodeId}, ${record.visit.at},
               ${JSON.stringify(Schema.encodeSync(Inspection.VisitRecord)(record))})
-            ON CONFLICT (id) DO NOTHING RETURNING id`.pipe(Effect.mapError(toStorageError("save visit"))),
+            ON CONFLICT (id) DO NOTHING RETURNING id`
+          })
+          .pipe(Effect.mapError(toStorageError("save visit"))),
         (inserted) =>
           inserted.length === 1
             ? Effect.void

@@ -142,15 +142,20 @@ export const layer: Layer.Layer<OutreachStore.OutreachStore, never, SqlClient.Sq
             )
           }
           if (plan.writes.themes.length > 0) {
-            yield* sql`INSERT INTO outreach_theme ${sql.insert(
+            const themes = sql.insert(
               plan.writes.themes.map((theme) => ({
                 node_id: theme.nodeId,
                 month: theme.month,
                 title: theme.title,
                 description: theme.description
               }))
-            )}
+            )
+            yield* sql.onDialectOrElse({
+              mysql: () =>
+                sql`INSERT INTO outreach_theme ${themes} ON DUPLICATE KEY UPDATE title = VALUES(title), description = VALUES(description)`,
+              orElse: () => sql`INSERT INTO outreach_theme ${themes}
             ON CONFLICT (node_id, month) DO UPDATE SET title = excluded.title, description = excluded.description`
+            })
           }
           return plan
         })

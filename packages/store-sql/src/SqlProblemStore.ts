@@ -104,6 +104,11 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, SqlClient.SqlC
         pg: () =>
           sql`(node_id, category_code) IN (SELECT * FROM unnest(${pairs.map((pair) => pair.nodeId)}::text[],
               ${pairs.map((pair) => pair.categoryCode)}::text[]))`,
+        mysql: () =>
+          sql`(node_id, category_code) IN (SELECT p.node_id, p.category_code
+              FROM JSON_TABLE(${JSON.stringify(pairs.map((pair) => [pair.nodeId, pair.categoryCode]))}, '$[*]' COLUMNS (
+                node_id VARCHAR(255) CHARACTER SET utf8mb4 PATH '$[0]',
+                category_code VARCHAR(255) CHARACTER SET utf8mb4 PATH '$[1]')) AS p)`,
         orElse: () =>
           sql`(node_id, category_code) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')
               FROM json_each(${JSON.stringify(pairs.map((pair) => [pair.nodeId, pair.categoryCode]))}))`
@@ -146,6 +151,21 @@ export const layer: Layer.Layer<ProblemStore.ProblemStore, never, SqlClient.SqlC
               FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS d(id text, state text,
                 deadline_at bigint, closed_at bigint, version int, closure_kind text, body text, expected int)
               WHERE problem.id = d.id AND problem.version = d.expected RETURNING problem.id`,
+        // MySQL has no UPDATE … RETURNING: the rows that now hold their new version are the ones updated
+        // (in the same transaction, under the writers' lock).
+        mysql: () => {
+          const d = sql`JSON_TABLE(${JSON.stringify(rows)}, '$[*]' COLUMNS (id VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.id',
+                state VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.state', deadline_at BIGINT PATH '$.deadline_at',
+                closed_at BIGINT PATH '$.closed_at', version INT PATH '$.version',
+                closure_kind VARCHAR(255) CHARACTER SET utf8mb4 PATH '$.closure_kind',
+                body LONGTEXT CHARACTER SET utf8mb4 PATH '$.body', expected INT PATH '$.expected')) AS d`
+          return Effect.zipRight(
+            sql`UPDATE problem JOIN ${d} ON problem.id = d.id AND problem.version = d.expected
+                SET problem.state = d.state, problem.deadline_at = d.deadline_at, problem.closed_at = d.closed_at,
+                problem.version = d.version, problem.closure_kind = d.closure_kind, problem.body = d.body`,
+            sql`SELECT problem.id FROM problem JOIN ${d} ON problem.id = d.id AND problem.version = d.version`
+          )
+        },
         orElse: () => sql`WITH d AS (SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.state') AS state,
                 json_extract(value, '$.deadline_at') AS deadline_at, json_extract(value, '$.closed_at') AS closed_at,
                 json_extract(value, '$.version') AS version, json_extract(value, '$.closure_kind') AS closure_kind,

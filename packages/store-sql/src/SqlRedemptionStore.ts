@@ -3,7 +3,7 @@
  * `programme_reservation` and `programme_stock_adjustment` (migration 13). Merchants and items keep
  * their JSON body; an item's stock is its own column (checked never negative), which is what
  * counts. `lockItems` takes the item rows with `SELECT … ORDER BY merchant_id, code FOR UPDATE` on
- * PostgreSQL, before the ledger locks any account (see `RedemptionStore`); SQLite's
+ * PostgreSQL and MySQL, before the ledger locks any account (see `RedemptionStore`); SQLite's
  * `BEGIN IMMEDIATE` already serialises writers.
  *
  * @since 0.1.0
@@ -80,6 +80,7 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
     const sql = yield* SqlClient.SqlClient
     const isAnyOf = anyOf(sql)
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
+    const isMysql = sql.onDialectOrElse({ mysql: () => true, orElse: () => false })
     const encodeJson =
       <A, I>(schema: Schema.Schema<A, I>, operation: string) =>
       (value: A) =>
@@ -90,10 +91,15 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
 
     /** `(merchant_id, item_code)` is one of the keys, all bound as one parameter. */
     const isItem = (merchantColumn: string, codeColumn: string, keys: ReadonlyArray<ItemKey>) =>
-      isPg
-        ? sql`(${sql(merchantColumn)}, ${sql(codeColumn)}) IN (SELECT * FROM unnest(
+      isMysql
+        ? sql`(${sql(merchantColumn)}, ${sql(codeColumn)}) IN (SELECT k.merchant_id, k.code
+              FROM JSON_TABLE(${JSON.stringify(keys.map((k) => [k.merchantId, k.code]))}, '$[*]' COLUMNS (
+                merchant_id VARCHAR(255) CHARACTER SET utf8mb4 PATH '$[0]',
+                code VARCHAR(255) CHARACTER SET utf8mb4 PATH '$[1]')) AS k)`
+        : isPg
+          ? sql`(${sql(merchantColumn)}, ${sql(codeColumn)}) IN (SELECT * FROM unnest(
               ${keys.map((k) => k.merchantId)}::text[], ${keys.map((k) => k.code)}::text[]))`
-        : sql`(${sql(merchantColumn)}, ${sql(codeColumn)}) IN (SELECT json_extract(value, '$[0]'),
+          : sql`(${sql(merchantColumn)}, ${sql(codeColumn)}) IN (SELECT json_extract(value, '$[0]'),
               json_extract(value, '$[1]') FROM json_each(${JSON.stringify(keys.map((k) => [k.merchantId, k.code]))}))`
 
     return RedemptionStore.of({
@@ -109,10 +115,15 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
           merchants,
           (merchant) =>
             Effect.flatMap(encodeJson(Redemption.Merchant, "save merchants")(merchant), (body) =>
-              sql`INSERT INTO programme_merchant (id, ledger, account_id, body)
+              (isMysql
+                ? sql`INSERT INTO programme_merchant (id, ledger, account_id, body)
+                  VALUES (${merchant.id}, ${merchant.ledger}, ${merchant.accountId}, ${body})
+                  ON DUPLICATE KEY UPDATE ledger = VALUES(ledger), account_id = VALUES(account_id), body = VALUES(body)`
+                : sql`INSERT INTO programme_merchant (id, ledger, account_id, body)
                   VALUES (${merchant.id}, ${merchant.ledger}, ${merchant.accountId}, ${body})
                   ON CONFLICT (id) DO UPDATE SET ledger = excluded.ledger, account_id = excluded.account_id,
-                  body = excluded.body`.pipe(Effect.mapError(toStorageError("save merchants")))
+                  body = excluded.body`
+              ).pipe(Effect.mapError(toStorageError("save merchants")))
             ),
           { discard: true }
         ),
@@ -124,7 +135,7 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
         keys.length === 0
           ? Effect.succeed([])
           : sql`SELECT stock, body FROM programme_item WHERE ${isItem("merchant_id", "code", keys)}
-                ORDER BY merchant_id, code ${sql.literal(isPg ? "FOR UPDATE" : "")}`.pipe(
+                ORDER BY merchant_id, code ${sql.literal(isPg || isMysql ? "FOR UPDATE" : "")}`.pipe(
               readRows("lock items", decodeItems)
             ),
       putItems: (items) =>
@@ -144,10 +155,12 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
                 Effect.forEach(
                   chunksOf(rows, 500),
                   (chunk) =>
-                    sql`INSERT INTO programme_item ${sql.insert(chunk)}
-                        ON CONFLICT (merchant_id, code) DO UPDATE SET stock = excluded.stock, body = excluded.body`.pipe(
-                      Effect.mapError(toStorageError("save items"))
-                    ),
+                    (isMysql
+                      ? sql`INSERT INTO programme_item ${sql.insert(chunk)}
+                        ON DUPLICATE KEY UPDATE stock = VALUES(stock), body = VALUES(body)`
+                      : sql`INSERT INTO programme_item ${sql.insert(chunk)}
+                        ON CONFLICT (merchant_id, code) DO UPDATE SET stock = excluded.stock, body = excluded.body`
+                    ).pipe(Effect.mapError(toStorageError("save items"))),
                   { discard: true }
                 )
               )
@@ -174,20 +187,23 @@ export const layer: Layer.Layer<RedemptionStore, never, SqlClient.SqlClient> = L
       addReservations: (reservations) =>
         reservations.length === 0
           ? Effect.void
-          : sql`INSERT INTO programme_reservation ${sql.insert(
-              reservations.map((r) => ({
-                hold_id: r.holdId,
-                redemption_id: r.redemptionId,
-                merchant_id: r.merchantId,
-                item_code: r.itemCode,
-                quantity: r.quantity,
-                deadline: r.deadline,
-                resolved: r.resolved ? 1 : 0
-              }))
-            )} ON CONFLICT (hold_id) DO NOTHING`.pipe(
-              Effect.asVoid,
-              Effect.mapError(toStorageError("add reservations"))
-            ),
+          : Effect.suspend(() => {
+              const rows = sql.insert(
+                reservations.map((r) => ({
+                  hold_id: r.holdId,
+                  redemption_id: r.redemptionId,
+                  merchant_id: r.merchantId,
+                  item_code: r.itemCode,
+                  quantity: r.quantity,
+                  deadline: r.deadline,
+                  resolved: r.resolved ? 1 : 0
+                }))
+              )
+              // An existing hold is kept as it is: MySQL's form of DO NOTHING.
+              return isMysql
+                ? sql`INSERT INTO programme_reservation ${rows} ON DUPLICATE KEY UPDATE hold_id = hold_id`
+                : sql`INSERT INTO programme_reservation ${rows} ON CONFLICT (hold_id) DO NOTHING`
+            }).pipe(Effect.asVoid, Effect.mapError(toStorageError("add reservations"))),
       resolveReservations: (holdIds) =>
         holdIds.length === 0
           ? Effect.void

@@ -1,12 +1,9 @@
 import { type SqlClient, SqlError } from "@effect/sql"
-import { Errors, Period } from "@sortgrid/core"
+import { Errors } from "@sortgrid/core"
 import { Effect, Option, type ParseResult, Schema } from "effect"
 
 /** Most parameters one MariaDB/MySQL statement may bind (the protocol counts them in 16 bits). */
 export const maxParameters = (_sql?: SqlClient.SqlClient): number => 65_535
-
-/** Ids one statement binds when each id is its own parameter. */
-export const idsPerQuery = 5_000
 
 const describe = (error: SqlError.SqlError): string => {
   const cause = error.cause
@@ -62,13 +59,6 @@ export const readRows =
       Effect.flatMap((rows) => Effect.mapError(decode(rows), malformed(operation)))
     )
 
-/** Runs `select` once per chunk of `ids`; the rows, in order. */
-export const inChunks = <A, E>(
-  ids: ReadonlyArray<string>,
-  select: (chunk: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<A>, E>
-): Effect.Effect<Array<A>, E> =>
-  Effect.map(Effect.forEach(chunksOf(ids, idsPerQuery), select), (chunks) => chunks.flat())
-
 /** Text read from JSON compares as the tables' columns do: byte-wise. */
 const binary = (type: string): string =>
   /^(VARCHAR|CHAR|TEXT|LONGTEXT|MEDIUMTEXT)\b/i.test(type)
@@ -91,9 +81,6 @@ export const jsonRows = (
 /** For a client, `isAnyOf(column, ids)`: `column` is one of `ids`, bound as one JSON parameter. */
 export const anyOf = (sql: SqlClient.SqlClient) => (column: string, ids: ReadonlyArray<string>) =>
   sql`${sql(column)} IN (SELECT value FROM JSON_TABLE(${JSON.stringify(ids)}, '$[*]' COLUMNS (value ${sql.literal(binary("VARCHAR(768)"))} PATH '$')) AS ids)`
-
-/** The first string after every path that starts with `path` ('0' is the character after '/'). */
-export const pathEnd = (path: string): string => `${path.slice(0, -1)}0`
 
 /**
  * Multi-row INSERTs: the statement text for a table and row count is built once and reused, and
@@ -127,44 +114,6 @@ export const makeInserter = <Row>(
       { discard: true }
     )
 }
-
-/**
- * Ends the open version (valid to the end of time) of each node in `table` on its date: one UPDATE
- * per date and chunk of ids.
- */
-export const endOpenVersions =
-  (sql: SqlClient.SqlClient, table: string) =>
-  (
-    ends: ReadonlyArray<{ readonly nodeId: string; readonly validTo: string }>
-  ): Effect.Effect<void, SqlError.SqlError> => {
-    const byDate = new Map<string, Array<string>>()
-    for (const { nodeId, validTo } of ends) {
-      const ids = byDate.get(validTo)
-      if (ids === undefined) byDate.set(validTo, [nodeId])
-      else ids.push(nodeId)
-    }
-    return Effect.forEach(
-      byDate,
-      ([validTo, ids]) =>
-        Effect.forEach(
-          chunksOf(ids, idsPerQuery),
-          (chunk) =>
-            sql`UPDATE ${sql(table)} SET valid_to = ${validTo}
-                WHERE valid_to = ${Period.endOfTime} AND ${sql.in("node_id", chunk)}`,
-          { discard: true }
-        ),
-      { discard: true }
-    )
-  }
-
-/**
- * A write transaction for a kind of writer. Every transaction of this store's client already begins
- * by taking the database's writer lock, so writers of every kind are serialised: nothing to add.
- */
-export const serialisedTransaction = (
-  sql: SqlClient.SqlClient,
-  options: { readonly operation: string; readonly lock: string }
-) => transaction(sql, options.operation)
 
 /** How many rows a write statement changed (MariaDB has no `RETURNING` on UPDATE). */
 export const affectedRows = (statement: {

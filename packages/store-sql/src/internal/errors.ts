@@ -42,6 +42,12 @@ export const chunksOf = <A>(rows: ReadonlyArray<A>, size: number): ReadonlyArray
   return chunks
 }
 
-/** Most parameters one statement may bind: SQLite's default limit is 32,766, PostgreSQL's 65,535. */
+/** Most parameters one statement may bind: SQLite's default limit is 32,766, PostgreSQL's and MySQL's 65,535. */
 export const maxParameters = (sql: SqlClient.SqlClient): number =>
-  sql.onDialectOrElse({ pg: () => 65_535, orElse: () => 32_766 })
+  sql.onDialectOrElse({ pg: () => 65_535, mysql: () => 65_535, orElse: () => 32_766 })
+
+/** MySQL/MariaDB's duplicate-key error (1062): an insert hit a row with the same key. */
+export const isDuplicateKey = (error: SqlError.SqlError): boolean => {
+  const cause: unknown = error.cause
+  return typeof cause === "object" && cause !== null && "errno" in cause && cause.errno === 1062
+}

@@ -30,11 +30,16 @@ export const inChunks = <A, E>(
 
 /**
  * For a client, `isAnyOf(column, ids)`: `column` is one of `ids`, bound as one parameter however many
- * ids there are (a JSON array read by `json_each` on SQLite, a `text[]` on PostgreSQL).
+ * ids there are (a JSON array read by `json_each` on SQLite, a `text[]` on PostgreSQL, a JSON array
+ * read by `JSON_TABLE` on MySQL/MariaDB). On MySQL the ids' column names no collation: the table
+ * column's binary collation then decides the comparison (a `_bin` collation wins over the default
+ * `_ci` one of the same character set), so ids compare byte-wise and the column's index is used.
  */
 export const anyOf = (sql: SqlClient.SqlClient) => (column: string, ids: ReadonlyArray<string>) =>
   sql.onDialectOrElse({
     pg: () => sql`${sql(column)} = ANY(${[...ids]}::text[])`,
+    mysql: () =>
+      sql`${sql(column)} IN (SELECT value FROM JSON_TABLE(${JSON.stringify(ids)}, '$[*]' COLUMNS (value VARCHAR(768) CHARACTER SET utf8mb4 PATH '$')) AS ids)`,
     orElse: () => sql`${sql(column)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
   })
 
