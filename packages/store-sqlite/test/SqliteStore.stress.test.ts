@@ -35,9 +35,11 @@ describe("SqliteStore under stress", () => {
               new Promise<void>((resolve) => {
                 const child = spawn(process.execPath, workerArgs([filename, `r${round}`, "1000000", "25"]), {
                   cwd: packageDir,
-                  stdio: "ignore"
+                  stdio: ["ignore", "pipe", "ignore"]
                 })
-                setTimeout(() => child.kill("SIGKILL"), 1500 + round * 250)
+                // Killed a while after its first batch returned (not after a fixed time from the
+                // start, which a loaded machine can outrun before the worker has written anything).
+                child.stdout.once("data", () => setTimeout(() => child.kill("SIGKILL"), 100 + round * 150))
                 child.on("exit", () => resolve())
               })
           )
