@@ -8,9 +8,14 @@
  * holds the database's writer lock (see `MariaDbStore`), so two claims never decide on one count;
  * `addToCounters` adds a batch's counts with one `UPDATE … JOIN JSON_TABLE(…)`.
  *
+ * Earnings by place (`programme_earning`, migration 2): `recordEarnings` is a multi-row insert that
+ * skips transfer ids already recorded (`ON DUPLICATE KEY UPDATE`); `activity` is one grouped
+ * `SELECT`, each subtree a range of `at_path`, each node ref a `LOCATE` of its `/id/` segment.
+ *
  * @since 0.1.0
  */
 import { SqlClient } from "@effect/sql"
+import { Actor } from "@sortgrid/core"
 import * as Account from "@sortgrid/ledger/Account"
 import { EarningStore } from "@sortgrid/ledger/EarningStore"
 import * as Transfer from "@sortgrid/ledger/Transfer"
@@ -21,6 +26,7 @@ import {
   chunksOf,
   Int,
   jsonRows,
+  makeInserter,
   maxParameters,
   readRows,
   toStorageError
@@ -28,6 +34,29 @@ import {
 
 const CounterRows = Schema.Array(Schema.Struct({ key: Schema.String, used: Int, taken: Int }))
 const HoldRows = Schema.Array(Schema.Struct({ id: Transfer.TransferId, ledger: Account.LedgerId, at: Int }))
+const ActivityRows = Schema.Array(
+  Schema.Struct({
+    at_path: Actor.NodePath,
+    code: Transfer.TransferCode,
+    resident_reference: Schema.String,
+    points: Int,
+    claims: Int
+  })
+)
+
+interface EarningRow {
+  readonly transfer_id: string
+  readonly ledger: string
+  readonly code: string
+  readonly at_path: string
+  readonly resident_reference: string
+  readonly household_reference: string | null
+  readonly amount: number
+  readonly occurred_at: number
+}
+
+/** The first string after every path that starts with `path` ('0' is the character after '/'). */
+const pathEnd = (path: string): string => `${path.slice(0, -1)}0`
 
 /**
  * `EarningStore` over the `SqlClient` in context: a client built by `MariaDbStore.layerClient`.
@@ -40,6 +69,21 @@ export const layer: Layer.Layer<EarningStore, never, SqlClient.SqlClient> = Laye
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const isAnyOf = anyOf(sql)
+    const insertEarnings = makeInserter<EarningRow>(
+      sql,
+      "programme_earning",
+      [
+        "transfer_id",
+        "ledger",
+        "code",
+        "at_path",
+        "resident_reference",
+        "household_reference",
+        "amount",
+        "occurred_at"
+      ],
+      { suffix: "ON DUPLICATE KEY UPDATE transfer_id = transfer_id" }
+    )
 
     const lockCounters = (keys: ReadonlyArray<{ readonly key: string; readonly periodEnd: number }>) =>
       Effect.gen(function* () {
@@ -124,7 +168,46 @@ export const layer: Layer.Layer<EarningStore, never, SqlClient.SqlClient> = Laye
           : sql`DELETE FROM programme_lock_hold WHERE ${isAnyOf("id", ids)}`.pipe(
               Effect.asVoid,
               Effect.mapError(toStorageError("forget lock holds"))
-            )
+            ),
+      recordEarnings: (records) =>
+        records.length === 0
+          ? Effect.void
+          : insertEarnings(
+              records.map((record) => ({
+                transfer_id: record.transferId,
+                ledger: record.ledger,
+                code: record.code,
+                at_path: record.at,
+                resident_reference: record.residentReference,
+                household_reference: record.householdReference,
+                amount: record.amount,
+                occurred_at: record.occurredAt
+              }))
+            ).pipe(Effect.mapError(toStorageError("record earnings"))),
+      activity: ({ from, ledger, nodes, under, until }) => {
+        if (under.length === 0 && nodes.length === 0) return Effect.succeed([])
+        const places = [
+          ...under.map((path) => sql`(at_path >= ${path} AND at_path < ${pathEnd(path)})`),
+          ...nodes.map((node) => sql`LOCATE(${`/${node}/`}, at_path) > 0`)
+        ]
+        return sql`SELECT at_path, code, resident_reference, SUM(amount) AS points, COUNT(*) AS claims
+                   FROM programme_earning
+                   WHERE ledger = ${ledger} AND occurred_at >= ${from} AND occurred_at < ${until}
+                     AND ${sql.or(places)}
+                   GROUP BY at_path, code, resident_reference
+                   ORDER BY at_path, code, resident_reference`.pipe(
+          readRows("earning activity", Schema.decodeUnknown(ActivityRows)),
+          Effect.map((rows) =>
+            rows.map((row) => ({
+              at: row.at_path,
+              code: row.code,
+              residentReference: row.resident_reference,
+              points: row.points,
+              claims: row.claims
+            }))
+          )
+        )
+      }
     })
   })
 )

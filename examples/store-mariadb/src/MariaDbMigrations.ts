@@ -521,13 +521,39 @@ const baseline: Migration = {
   })
 }
 
+// Earnings by place. The path is shorter than `path` so the index (ledger, at_path, occurred_at)
+// fits InnoDB's 3,072-byte limit: (255 + 500) × 4 + 8 bytes.
+const earningPath = "VARCHAR(500)"
+
+/**
+ * Migration 2: `programme_earning`, one row per earning posted (by transfer id) with where it
+ * happened, for the ledger's data values; indexed by ledger, path and time.
+ */
+const ledgerEarning: Migration = {
+  id: 2,
+  name: "ledger_earning",
+  up: statements(
+    `CREATE TABLE programme_earning (
+      transfer_id ${key} PRIMARY KEY,
+      ledger ${key} NOT NULL,
+      code ${key} NOT NULL,
+      at_path ${earningPath} NOT NULL,
+      resident_reference ${key} NOT NULL,
+      household_reference ${key} NULL,
+      amount BIGINT NOT NULL CHECK (amount > 0),
+      occurred_at BIGINT NOT NULL,
+      INDEX programme_earning_by_place (ledger, at_path, occurred_at)
+    )`
+  )
+}
+
 /**
  * Every migration, in order.
  *
  * @since 0.1.0
  * @category migrations
  */
-export const all: ReadonlyArray<Migration> = [baseline]
+export const all: ReadonlyArray<Migration> = [baseline, ledgerEarning]
 
 /**
  * What a run did: the migrations it applied (empty when the database was up to date).

@@ -18,13 +18,15 @@
  * Counters and posting: `decide` counts every claim it grants, but posting may still refuse a
  * transfer (the budget is spent, a wallet is closed). {@link counted} keeps the counts of the
  * transfers posting accepted (`Ok`): store those, in the same transaction, so a refused claim uses
- * no cap and takes no key.
+ * no cap and takes no key. {@link earned} gives the same accepted claims as records of where each
+ * earning happened, for the ledger's data values.
  *
  * @since 0.1.0
  */
 import { Actor, Period } from "@sortgrid/core"
 import { Schema } from "effect"
 import * as Account from "./Account.js"
+import type { EarningRecord } from "./EarningStore.js"
 import * as Lock from "./Lock.js"
 import type * as Posting from "./Posting.js"
 import * as Transfer from "./Transfer.js"
@@ -355,4 +357,40 @@ export const counted = (
     if (charge.dedupe !== null) taken.add(charge.dedupe)
   }
   return { used, taken }
+}
+
+/**
+ * The earnings to record once posting has decided the plan's transfers: one per claim granted now
+ * whose transfer posting accepted (`Ok`), with the claim's place, resident, household and time and
+ * the amount granted. A retry (`Exists`) and a refused transfer record nothing; a claim id twice
+ * in the batch is recorded once.
+ *
+ * @since 0.1.0
+ * @category decisions
+ */
+export const earned = (
+  claims: ReadonlyArray<Claim>,
+  plan: EarningPlan,
+  outcomes: ReadonlyArray<Posting.TransferOutcome>,
+  ledger: Account.LedgerId
+): ReadonlyArray<EarningRecord> => {
+  const accepted = new Set(outcomes.filter((outcome) => outcome.result === "Ok").map((outcome) => outcome.id))
+  const amounts = new Map(plan.charges.map((charge) => [charge.transferId, charge.amount]))
+  const records: Array<EarningRecord> = []
+  for (const claim of claims) {
+    const amount = amounts.get(claim.id)
+    if (amount === undefined || !accepted.has(claim.id)) continue
+    amounts.delete(claim.id)
+    records.push({
+      transferId: claim.id,
+      ledger,
+      code: claim.code,
+      at: claim.at,
+      residentReference: claim.residentReference,
+      householdReference: claim.householdReference,
+      amount,
+      occurredAt: claim.occurredAt
+    })
+  }
+  return records
 }

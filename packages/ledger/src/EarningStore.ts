@@ -16,13 +16,19 @@
  * On SQLite the write transaction's `BEGIN IMMEDIATE` already serialises writers; in memory, the
  * database's single lock.
  *
+ * **Earnings by place.** Each earning posting accepted is recorded with where it happened (the
+ * claim's `at`), who earned it and when (`recordEarnings`, in the earning's transaction; a transfer
+ * id already recorded is left as it is, so a retried claim records nothing new). `activity` reads
+ * them back set-based for the ledger's data values (`LedgerValues`): one query per ledger and period,
+ * grouped by place, code and resident.
+ *
  * **Lock holds.** Earnings credited during a lock period are holds without timeout (`Lock`). The
  * port keeps an index of them (id, ledger, when held), so the release run reads the due ones
  * without scanning every transfer; entries are forgotten once the hold is resolved.
  *
  * @since 0.1.0
  */
-import type { Errors } from "@sortgrid/core"
+import type { Actor, Errors } from "@sortgrid/core"
 import { Context, type Effect } from "effect"
 import type * as Account from "./Account.js"
 import type * as Transfer from "./Transfer.js"
@@ -63,6 +69,55 @@ export interface LockHold {
 }
 
 /**
+ * One earning as recorded: the transfer that paid it, where it happened (the claim's `at`, as the
+ * claim stated it), who earned it, how much and when.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EarningRecord {
+  readonly transferId: Transfer.TransferId
+  readonly ledger: Account.LedgerId
+  readonly code: Transfer.TransferCode
+  readonly at: Actor.NodePath
+  readonly residentReference: string
+  readonly householdReference: string | null
+  readonly amount: number
+  readonly occurredAt: number
+}
+
+/**
+ * Which earnings {@link EarningStore} `activity` reads: a ledger's, that occurred in
+ * `[from, until)`, recorded on or under one of the `under` paths or at a path through one of the
+ * `nodes` (a node id as a segment of the recorded path). Nothing when both lists are empty.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ActivityQuery {
+  readonly ledger: Account.LedgerId
+  readonly under: ReadonlyArray<Actor.NodePath>
+  readonly nodes: ReadonlyArray<string>
+  readonly from: number
+  readonly until: number
+}
+
+/**
+ * Earnings read back, grouped by place, code and resident: the points and how many earnings.
+ * Grouped by resident so a reader can count distinct residents up the tree.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ActivityRow {
+  readonly at: Actor.NodePath
+  readonly code: Transfer.TransferCode
+  readonly residentReference: string
+  readonly points: number
+  readonly claims: number
+}
+
+/**
  * Earning storage.
  *
  * @since 0.1.0
@@ -90,5 +145,9 @@ export class EarningStore extends Context.Tag("@sortgrid/ledger/EarningStore")<
     }) => Effect.Effect<ReadonlyArray<LockHold>, Errors.StorageError>
     /** Drops holds from the index (once resolved). */
     readonly forgetLockHolds: (ids: ReadonlyArray<Transfer.TransferId>) => Effect.Effect<void, Errors.StorageError>
+    /** Records earnings by place; a transfer id already recorded is left as it is. */
+    readonly recordEarnings: (records: ReadonlyArray<EarningRecord>) => Effect.Effect<void, Errors.StorageError>
+    /** The earnings a query selects, grouped by place, code and resident, in that order. */
+    readonly activity: (query: ActivityQuery) => Effect.Effect<ReadonlyArray<ActivityRow>, Errors.StorageError>
   }
 >() {}

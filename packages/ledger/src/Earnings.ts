@@ -9,7 +9,9 @@
  * 2. `LedgerStore.post`, which locks the accounts and loads the batch's state, decides in one step
  *    `Earning.decide` (on the locked counters and the stored transfers of the claims' ids, so a
  *    retried claim is answered as first granted) → `Posting.decide` → `Earning.counted`;
- * 3. add what posting accepted to the counters, index new lock holds, append the audit entry.
+ * 3. add what posting accepted to the counters, record where each accepted earning happened
+ *    (`Earning.earned`, `EarningStore.recordEarnings`: the ledger's data values read these), index
+ *    new lock holds, append the audit entry.
  * Two batches touching one counter are serialised by step 1, so a cap of 3 grants 3 whatever
  * the concurrency; a claim posting refuses (an empty budget) uses no cap and takes no key.
  *
@@ -234,6 +236,8 @@ export class Earnings extends Effect.Service<Earnings>()("@sortgrid/ledger/Earni
             if (decided.counted.used.size > 0 || decided.counted.taken.size > 0) {
               yield* counters.addToCounters(decided.counted)
             }
+            const records = Earning.earned(claims, decided.earning, decided.outcomes, programme.ledger)
+            if (records.length > 0) yield* counters.recordEarnings(records)
             const locked = decided.transfers.filter((transfer) => transfer.flags.pending)
             if (locked.length > 0) {
               yield* counters.trackLockHolds(

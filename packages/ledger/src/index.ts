@@ -57,6 +57,11 @@ export * as LedgerStore from "./LedgerStore.js"
 /**
  * @since 0.1.0
  */
+export * as LedgerValues from "./LedgerValues.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Lock from "./Lock.js"
 
 /**

@@ -26,7 +26,7 @@ import {
   Sites
 } from "@sortgrid/grid"
 import { Inspections, ProblemRegister, ProblemValues } from "@sortgrid/issues"
-import { Earnings, Households, Ledger, Redemptions, Tasks } from "@sortgrid/ledger"
+import { Earnings, Households, Ledger, LedgerValues, Redemptions, Tasks } from "@sortgrid/ledger"
 import { MemoryStore } from "@sortgrid/store-memory"
 import { PostgresStore } from "@sortgrid/store-postgres"
 import type { SqlStore } from "@sortgrid/store-sql"
@@ -105,16 +105,17 @@ export const layerStore = (
 /**
  * The data-value providers the assessment engine reads derived values from, combined in order of
  * precedence (`DataValue.combine`): the problem register's stats (`issues.*`), then the grid's duty
- * presence and outreach figures (`grid.duty.*`, `grid.outreach.*`). The ledger's provider joins
- * here as it is written.
+ * presence and outreach figures (`grid.duty.*`, `grid.outreach.*`), then the ledger's earning
+ * activity (`ledger.*`: points earned, earnings, residents earning, over every earning programme
+ * configured).
  *
  * @since 0.1.0
  * @category layers
  */
 export const dataValues = Layer.effect(
   DataValue.DataValueProvider,
-  Effect.all([ProblemValues.make, GridValues.make]).pipe(
-    Effect.map(([issues, grid]) => DataValue.combine([issues, grid]))
+  Effect.all([ProblemValues.make, GridValues.make, LedgerValues.make]).pipe(
+    Effect.map(([issues, grid, ledger]) => DataValue.combine([issues, grid, ledger]))
   )
 )
 

@@ -1,11 +1,11 @@
 /**
- * The earning programme's port in memory: counters and the lock-hold index in one
- * `MemoryDatabase` table. The database's single lock serialises transactions, so locking a counter
+ * The earning programme's port in memory: counters, the lock-hold index and the earnings by
+ * place in one `MemoryDatabase` table. The database's single lock serialises transactions, so locking a counter
  * is only reading it.
  *
  * @since 0.1.0
  */
-import { EarningStore, type LockHold } from "@sortgrid/ledger/EarningStore"
+import { type ActivityRow, type EarningRecord, EarningStore, type LockHold } from "@sortgrid/ledger/EarningStore"
 import { Effect, HashMap, Layer, Option, Ref } from "effect"
 import { MemoryDatabase } from "./MemoryDatabase.js"
 
@@ -18,7 +18,10 @@ interface Counter {
 interface Tables {
   readonly counters: HashMap.HashMap<string, Counter>
   readonly lockHolds: HashMap.HashMap<string, LockHold>
+  readonly earnings: HashMap.HashMap<string, EarningRecord>
 }
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
 /**
  * `EarningStore` over a `MemoryDatabase`.
@@ -30,7 +33,11 @@ export const layer: Layer.Layer<EarningStore, never, MemoryDatabase> = Layer.eff
   EarningStore,
   Effect.gen(function* () {
     const db = yield* MemoryDatabase
-    const table = yield* db.table<Tables>({ counters: HashMap.empty(), lockHolds: HashMap.empty() })
+    const table = yield* db.table<Tables>({
+      counters: HashMap.empty(),
+      lockHolds: HashMap.empty(),
+      earnings: HashMap.empty()
+    })
 
     return EarningStore.of({
       lockCounters: (keys) =>
@@ -91,7 +98,44 @@ export const layer: Layer.Layer<EarningStore, never, MemoryDatabase> = Layer.eff
             .slice(0, limit)
         ),
       forgetLockHolds: (ids) =>
-        Ref.update(table, (tables) => ({ ...tables, lockHolds: HashMap.removeMany(tables.lockHolds, ids) }))
+        Ref.update(table, (tables) => ({ ...tables, lockHolds: HashMap.removeMany(tables.lockHolds, ids) })),
+      recordEarnings: (records) =>
+        Ref.update(table, (tables) => ({
+          ...tables,
+          earnings: HashMap.mutate(tables.earnings, (map) => {
+            for (const record of records) {
+              if (!HashMap.has(map, record.transferId)) HashMap.set(map, record.transferId, record)
+            }
+          })
+        })),
+      activity: ({ from, ledger, nodes, under, until }) =>
+        Effect.map(Ref.get(table), (tables) => {
+          const groups = new Map<string, { -readonly [K in keyof ActivityRow]: ActivityRow[K] }>()
+          for (const record of HashMap.values(tables.earnings)) {
+            if (record.ledger !== ledger || record.occurredAt < from || record.occurredAt >= until) continue
+            const placed =
+              under.some((path) => record.at.startsWith(path)) || nodes.some((node) => record.at.includes(`/${node}/`))
+            if (!placed) continue
+            const key = JSON.stringify([record.at, record.code, record.residentReference])
+            const group = groups.get(key)
+            if (group === undefined) {
+              groups.set(key, {
+                at: record.at,
+                code: record.code,
+                residentReference: record.residentReference,
+                points: record.amount,
+                claims: 1
+              })
+            } else {
+              group.points += record.amount
+              group.claims += 1
+            }
+          }
+          return [...groups.values()].sort(
+            (a, b) =>
+              compare(a.at, b.at) || compare(a.code, b.code) || compare(a.residentReference, b.residentReference)
+          )
+        })
     })
   })
 )

@@ -12,6 +12,7 @@ import { dutyAndOutreach } from "./migrations/dutyAndOutreach.js"
 import { geometry } from "./migrations/geometry.js"
 import { inspections } from "./migrations/inspections.js"
 import { ledger } from "./migrations/ledger.js"
+import { ledgerEarning } from "./migrations/ledgerEarning.js"
 import { ledgerProgramme } from "./migrations/ledgerProgramme.js"
 import { people } from "./migrations/people.js"
 import { priorityResidents } from "./migrations/priorityResidents.js"
@@ -129,5 +130,6 @@ export const all: ReadonlyArray<Migration> = [
   problemClosureKind,
   ledger,
   ledgerProgramme,
-  assessment
+  assessment,
+  ledgerEarning
 ]

@@ -1,6 +1,6 @@
 /**
  * The earning programme's port over `SqlClient`: `programme_counter` and `programme_lock_hold`
- * (migration 13).
+ * (migration 13), and `programme_earning` (migration 15).
  *
  * Caps under concurrency: `lockCounters` first inserts the batch's missing counter rows (`ON
  * CONFLICT DO NOTHING`, in key order), then locks every one of them with `SELECT … ORDER BY key
@@ -11,19 +11,37 @@
  * order is counters, then accounts. On SQLite the write transaction's `BEGIN IMMEDIATE` already
  * makes writers take turns.
  *
+ * Earnings by place: `recordEarnings` inserts rows by transfer id (`ON CONFLICT DO NOTHING`, so a
+ * retried claim writes nothing new), in chunks under either dialect's bind limit; `activity` is one
+ * grouped `SELECT` — each subtree a range of `at_path` on the `(ledger, at_path, occurred_at)`
+ * index, each node ref a search for its `/id/` segment in the path.
+ *
  * @since 0.1.0
  */
 import { SqlClient } from "@effect/sql"
+import { Actor } from "@sortgrid/core"
 import * as Account from "@sortgrid/ledger/Account"
 import { EarningStore } from "@sortgrid/ledger/EarningStore"
 import * as Transfer from "@sortgrid/ledger/Transfer"
 import { Effect, Layer, Schema } from "effect"
-import { toStorageError } from "./internal/errors.js"
-import { anyOf, Int, readRows } from "./internal/query.js"
+import { chunksOf, toStorageError } from "./internal/errors.js"
+import { anyOf, Int, pathEnd, readRows } from "./internal/query.js"
 
 const CounterRows = Schema.Array(Schema.Struct({ key: Schema.String, used: Int, taken: Int }))
 const HoldRows = Schema.Array(Schema.Struct({ id: Transfer.TransferId, ledger: Account.LedgerId, at: Int }))
 const KeyRows = Schema.Array(Schema.Struct({ key: Schema.String }))
+const ActivityRows = Schema.Array(
+  Schema.Struct({
+    at_path: Actor.NodePath,
+    code: Transfer.TransferCode,
+    resident_reference: Schema.String,
+    points: Int,
+    claims: Int
+  })
+)
+
+/** Earnings one insert writes: 8 parameters each, well under SQLite's and PostgreSQL's limits. */
+const earningsPerInsert = 1_000
 
 /**
  * `EarningStore` over the `SqlClient` in context.
@@ -116,7 +134,51 @@ export const layer: Layer.Layer<EarningStore, never, SqlClient.SqlClient> = Laye
           : sql`DELETE FROM programme_lock_hold WHERE ${isAnyOf("id", ids)}`.pipe(
               Effect.asVoid,
               Effect.mapError(toStorageError("forget lock holds"))
-            )
+            ),
+      recordEarnings: (records) =>
+        Effect.forEach(
+          chunksOf(records, earningsPerInsert),
+          (chunk) =>
+            sql`INSERT INTO programme_earning ${sql.insert(
+              chunk.map((record) => ({
+                transfer_id: record.transferId,
+                ledger: record.ledger,
+                code: record.code,
+                at_path: record.at,
+                resident_reference: record.residentReference,
+                household_reference: record.householdReference,
+                amount: record.amount,
+                occurred_at: record.occurredAt
+              }))
+            )} ON CONFLICT (transfer_id) DO NOTHING`,
+          { discard: true }
+        ).pipe(Effect.mapError(toStorageError("record earnings"))),
+      activity: ({ from, ledger, nodes, under, until }) => {
+        if (under.length === 0 && nodes.length === 0) return Effect.succeed([])
+        const places = [
+          ...under.map((path) => sql`(at_path >= ${path} AND at_path < ${pathEnd(path)})`),
+          ...nodes.map((node) =>
+            isPg ? sql`strpos(at_path, ${`/${node}/`}) > 0` : sql`instr(at_path, ${`/${node}/`}) > 0`
+          )
+        ]
+        return sql`SELECT at_path, code, resident_reference, SUM(amount) AS points, COUNT(*) AS claims
+                   FROM programme_earning
+                   WHERE ledger = ${ledger} AND occurred_at >= ${from} AND occurred_at < ${until}
+                     AND ${sql.or(places)}
+                   GROUP BY at_path, code, resident_reference
+                   ORDER BY at_path, code, resident_reference`.pipe(
+          readRows("earning activity", Schema.decodeUnknown(ActivityRows)),
+          Effect.map((rows) =>
+            rows.map((row) => ({
+              at: row.at_path,
+              code: row.code,
+              residentReference: row.resident_reference,
+              points: row.points,
+              claims: row.claims
+            }))
+          )
+        )
+      }
     })
   })
 )

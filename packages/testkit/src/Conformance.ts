@@ -22,6 +22,7 @@ import * as GridSuite from "./GridSuite.js"
 import * as GridValuesSuite from "./GridValuesSuite.js"
 import * as InspectionSuite from "./InspectionSuite.js"
 import * as LedgerSuite from "./LedgerSuite.js"
+import * as LedgerValuesSuite from "./LedgerValuesSuite.js"
 import * as OutreachSuite from "./OutreachSuite.js"
 import * as PeopleSuite from "./PeopleSuite.js"
 import * as PriorityResidentSuite from "./PriorityResidentSuite.js"
@@ -55,6 +56,7 @@ export const all = <E1, E2>(
   CampaignSuite.suite(name, store)
   LedgerSuite.suite(name, store)
   ProgrammeSuite.suite(name, store)
+  LedgerValuesSuite.suite(name, store)
   AssessmentSuite.suite(name, store)
 }
 

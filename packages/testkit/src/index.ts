@@ -82,6 +82,11 @@ export * as LedgerSuite from "./LedgerSuite.js"
 /**
  * @since 0.1.0
  */
+export * as LedgerValuesSuite from "./LedgerValuesSuite.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as OutreachSuite from "./OutreachSuite.js"
 
 /**
